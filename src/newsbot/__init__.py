@@ -1,0 +1,7 @@
+"""newsbot: news alerts from local papers."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,78 @@
+"""The ``newsbot`` command line: thin commands that parse arguments and call services.
+
+Each command group lives in its own module under ``newsbot.commands`` and is imported
+here; those modules import heavy things (jieba, SQLAlchemy, httpx) inside the command
+functions, so ``newsbot --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+
+import click
+
+from newsbot import __version__
+
+# (module, attribute) of every command, in the order --help lists them.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("newsbot.commands.core", "demo"),
+    ("newsbot.commands.core", "run"),
+    ("newsbot.commands.core", "status"),
+    ("newsbot.commands.db", "db"),
+    ("newsbot.commands.config", "config"),
+    ("newsbot.commands.extract", "extract"),
+    ("newsbot.commands.poll", "poll"),
+    ("newsbot.commands.poll", "backfill"),
+    ("newsbot.commands.match", "match"),
+    ("newsbot.commands.match", "subscribers"),
+    ("newsbot.commands.delivery", "channels"),
+    ("newsbot.commands.delivery", "deliveries"),
+)
+
+DEFAULT_CONFIG = Path("config/newsbot.yaml")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsbot")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Config file (default: config/newsbot.yaml, else the bundled sample).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
+    """newsbot: polls local papers and feeds, matches subscribers' rules, pushes alerts.
+
+    Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s")
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")
+
+
+def _register() -> None:
+    for module_name, attribute in COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # a command group not built yet
+        command = getattr(module, attribute)
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``newsbot`` script."""
+    cli(prog_name="newsbot")
