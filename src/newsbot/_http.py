@@ -1,0 +1,65 @@
+"""The one shared httpx client factory, and the only place httpx errors are translated.
+
+Usage::
+
+    async with make_async_client() as client:
+        try:
+            response = await client.send(request)
+        except httpx.HTTPError as exc:
+            raise delivery_error_from(exc, channel="wecom-ops") from exc
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from newsbot import __version__
+from newsbot.errors import SourceError, TransientDeliveryError
+from newsbot.secrets import redact_url
+
+USER_AGENT = f"newsbot/{__version__} (+https://github.com/newsbot; news alerts for local papers)"
+DEFAULT_TIMEOUT_S = 20.0
+DEFAULT_MAX_REDIRECTS = 5
+
+
+def make_async_client(
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_connections: int = 20,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """A client with newsbot's manners: a clear User-Agent, timeouts, a redirect limit.
+
+    Redirects are not followed automatically: sources follow them one by one so each hop
+    is checked (a redirect to yesterday's issue means "no issue today").
+    ``trust_env=False`` keeps proxies from the environment out of tests on 127.0.0.1.
+    """
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT},
+        timeout=httpx.Timeout(timeout_s),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=False,
+        max_redirects=max_redirects,
+        transport=transport,
+        trust_env=False,
+    )
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    kind = type(exc).__name__
+    try:
+        url = redact_url(str(exc.request.url))
+    except RuntimeError:  # the request is not set on some errors
+        url = ""
+    return f"{kind} for {url}" if url else kind
+
+
+def delivery_error_from(exc: httpx.HTTPError, *, channel: str) -> TransientDeliveryError:
+    """A transport failure (timeout, refused connection, broken stream) is worth retrying."""
+    return TransientDeliveryError(_describe(exc), channel=channel)
+
+
+def source_error_from(exc: httpx.HTTPError, *, source: str) -> SourceError:
+    """A transport failure while polling, named after the source; the URL is redacted."""
+    return SourceError(_describe(exc), source=source)
