@@ -1,0 +1,3 @@
+"""Storage: SQLModel tables, small query functions (the only SQL), Alembic migrations."""
+
+from __future__ import annotations

@@ -1,0 +1,81 @@
+"""Matches: which subscriber wants which article, whether it was alerted, when digested.
+
+Usage::
+
+    if record_match(session, subscriber_id="chen", article_id=7, ...):
+        ...  # first time: enqueue the alert
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from newsbot.models import Explanation
+from newsbot.store.tables import ArticleRow, MatchRow
+
+
+def record_match(
+    session: Session,
+    *,
+    subscriber_id: str,
+    article_id: int,
+    rule_ids: Sequence[str],
+    explanations: Sequence[Explanation],
+    wants_alert: bool,
+    wants_digest: bool,
+    now: datetime,
+) -> MatchRow | None:
+    """Record that a subscriber wants an article; None when it was recorded before (no double)."""
+    existing = session.exec(
+        select(MatchRow).where(MatchRow.subscriber_id == subscriber_id, MatchRow.article_id == article_id)
+    ).first()
+    if existing is not None:
+        return None
+    row = MatchRow(
+        subscriber_id=subscriber_id,
+        article_id=article_id,
+        rule_ids_json=json.dumps(list(rule_ids), ensure_ascii=False),
+        explanations_json=explanations_to_json(explanations),
+        wants_alert=wants_alert,
+        wants_digest=wants_digest,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def explanations_to_json(explanations: Sequence[Explanation]) -> str:
+    """Explanations as JSON text for the matches table."""
+    data = [{"term": e.term, "field": e.field, "snippet": e.snippet} for e in explanations]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def explanations_from_json(text: str) -> tuple[Explanation, ...]:
+    """The inverse of :func:`explanations_to_json`."""
+    return tuple(Explanation(term=d["term"], field=d["field"], snippet=d["snippet"]) for d in json.loads(text))
+
+
+def due_digest_items(session: Session, subscriber_id: str) -> list[tuple[MatchRow, ArticleRow]]:
+    """Matches waiting for this subscriber's next digest, oldest first."""
+    rows = session.exec(
+        select(MatchRow, ArticleRow)
+        .join(ArticleRow, col(ArticleRow.id) == col(MatchRow.article_id))
+        .where(MatchRow.subscriber_id == subscriber_id)
+        .where(col(MatchRow.wants_digest).is_(True))
+        .where(col(MatchRow.digested_at).is_(None))
+        .order_by(col(MatchRow.created_at), col(ArticleRow.page), col(ArticleRow.id))
+    ).all()
+    return [(m, a) for m, a in rows]
+
+
+def mark_digested(session: Session, matches: Sequence[MatchRow], *, now: datetime) -> None:
+    """Mark matches as sent in a digest so the next digest does not repeat them."""
+    for match in matches:
+        match.digested_at = now
+        session.add(match)
+    session.flush()
