@@ -1,0 +1,178 @@
+"""Compiled rule nodes: each tests itself against one scanned article and explains a hit.
+
+Usage::
+
+    node = _compile(rule_expression(spec), ...)   # done by compile_matcher
+    if node.test(scan): node.explain(scan, out)
+
+``Scan`` is what the matcher learns about one article in one pass: which terms hit in which
+field (first occurrence), its topics and source. Nodes never scan text themselves except
+guarded regular expressions, which run only for rules that are candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsbot.match._ast import FIELDS
+from newsbot.match._guard import search_chunks
+from newsbot.models import Explanation
+
+SNIPPET_CONTEXT_CHARS = 20
+_SPACES = re.compile(r"\s+")
+
+
+def field_mask(fields: tuple[str, ...]) -> int:
+    """Bit mask of ``fields`` (headline=1, summary=2, body=4)."""
+    return sum(1 << FIELDS.index(f) for f in set(fields) if f in FIELDS)
+
+
+def snippet(text: str, start: int, end: int) -> str:
+    """The hit with some context on each side, whitespace collapsed, cut marks as "…"."""
+    left = max(0, start - SNIPPET_CONTEXT_CHARS)
+    right = min(len(text), end + SNIPPET_CONTEXT_CHARS)
+    core = _SPACES.sub(" ", text[left:right]).strip()
+    return ("…" if left else "") + core + ("…" if right < len(text) else "")
+
+
+@dataclass
+class Scan:
+    """One article as the nodes see it; ``hits[term_id]`` is ``[(field, start, end), ...]``."""
+
+    texts: tuple[str, ...]
+    folded: tuple[str, ...]
+    hits: dict[int, list[tuple[int, int, int]]]
+    masks: dict[int, int]
+    topics: frozenset[str]
+    source_id: str | None
+    headline: str
+    regex_cache: dict[tuple[int, int], tuple[int, int] | None] = field(default_factory=dict)
+
+
+class CTerm:
+    """A literal term, found by the automaton; ``term_id`` indexes the matcher's term table."""
+
+    __slots__ = ("display", "mask", "term_id")
+
+    def __init__(self, term_id: int, mask: int, display: str) -> None:
+        self.term_id, self.mask, self.display = term_id, mask, display
+
+    def test(self, scan: Scan) -> bool:
+        return bool(scan.masks.get(self.term_id, 0) & self.mask)
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        for index, start, end in scan.hits.get(self.term_id, ()):
+            if self.mask & (1 << index):
+                text = scan.texts[index]
+                out.append(Explanation(self.display, FIELDS[index], snippet(text, start, end)))
+                return
+
+
+class CPattern:
+    """A guarded regular expression, searched in the folded fields of its scope."""
+
+    __slots__ = ("compiled", "display", "mask")
+
+    def __init__(self, compiled: re.Pattern[str], mask: int, display: str) -> None:
+        self.compiled, self.mask, self.display = compiled, mask, display
+
+    def _find(self, scan: Scan, index: int) -> tuple[int, int] | None:
+        key = (id(self.compiled), index)
+        if key not in scan.regex_cache:
+            scan.regex_cache[key] = search_chunks(self.compiled, scan.folded[index])
+        return scan.regex_cache[key]
+
+    def test(self, scan: Scan) -> bool:
+        return any(
+            self.mask & (1 << i) and self._find(scan, i) is not None for i in range(len(FIELDS))
+        )
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        for index in range(len(FIELDS)):
+            found = self.mask & (1 << index) and self._find(scan, index)
+            if found:
+                text = scan.texts[index]
+                out.append(Explanation(self.display, FIELDS[index], snippet(text, *found)))
+                return
+
+
+class CTag:
+    """The article carries topic ``topic_id`` (assigned by extraction)."""
+
+    __slots__ = ("name", "topic_id")
+
+    def __init__(self, topic_id: str, name: str) -> None:
+        self.topic_id, self.name = topic_id, name
+
+    def test(self, scan: Scan) -> bool:
+        return self.topic_id in scan.topics
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        out.append(Explanation(self.name, "topics", snippet(scan.headline, 0, 0)))
+
+
+class CSource:
+    """The article comes from source ``source_id``."""
+
+    __slots__ = ("source_id",)
+
+    def __init__(self, source_id: str) -> None:
+        self.source_id = source_id
+
+    def test(self, scan: Scan) -> bool:
+        return scan.source_id == self.source_id
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        """A source is a scope, not a reason: nothing to show."""
+
+
+class CAnd:
+    """All children; explains with every child."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[CNode, ...]) -> None:
+        self.items = items
+
+    def test(self, scan: Scan) -> bool:
+        return all(item.test(scan) for item in self.items)
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        for item in self.items:
+            item.explain(scan, out)
+
+
+class COr:
+    """Any child; explains with every child that holds (all the terms that hit)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[CNode, ...]) -> None:
+        self.items = items
+
+    def test(self, scan: Scan) -> bool:
+        return any(item.test(scan) for item in self.items)
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        for item in self.items:
+            if item.test(scan):
+                item.explain(scan, out)
+
+
+class CNot:
+    """Not the child; an absence explains nothing."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: CNode) -> None:
+        self.item = item
+
+    def test(self, scan: Scan) -> bool:
+        return not self.item.test(scan)
+
+    def explain(self, scan: Scan, out: list[Explanation]) -> None:
+        """Nothing to show for what is absent."""
+
+
+CNode = CTerm | CPattern | CTag | CSource | CAnd | COr | CNot
