@@ -1,0 +1,191 @@
+"""The channel contract: declared limits, a pure ``build_request`` and ``check_response``.
+
+A channel turns one rendered :class:`~newsbot.models.Message` into one HTTP request for its
+platform (signed when the platform wants it), and turns the platform's answer into text or a
+typed error. Channels never retry and never sleep: the outbox decides both.
+
+Usage::
+
+    channel = build_channel(WeComOptions(id="ops", kind="wecom", key=Secret("k")))
+    text = await channel.send(client, message, now=datetime.now(UTC))
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar, Literal
+
+import httpx
+from pydantic import BaseModel
+
+from newsbot._http import delivery_error_from
+from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
+from newsbot.models import Message
+from newsbot.secrets import Secret, redact, redact_url
+
+Format = Literal["markdown", "html", "card", "embeds", "blocks", "text", "json"]
+# How untrusted article text is escaped inside the format (see newsbot.render.ESCAPERS).
+Escaping = Literal["none", "cn_markdown", "markdown", "mrkdwn", "html"]
+
+
+class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
+    """What every channel entry of the config has; platforms add their own fields."""
+
+    id: str
+    kind: str
+    active: bool = True
+    # Overrides the platform's default pace (messages a minute) for this endpoint.
+    max_per_minute: float | None = None
+
+
+class Channel(ABC):
+    """One delivery endpoint of one platform; subclasses declare their limits up front."""
+
+    kind: ClassVar[str]
+    Options: ClassVar[type[ChannelOptions]]
+    format: ClassVar[Format] = "text"
+    escaping: ClassVar[Escaping] = "none"
+    # Limits as the platform counts them; None means "the platform states none".
+    max_body_bytes: ClassVar[int | None] = None
+    max_chars: ClassVar[int | None] = None
+    max_per_minute: ClassVar[float | None] = None
+
+    def __init__(self, options: ChannelOptions) -> None:
+        if not isinstance(options, self.Options):
+            raise TypeError(f"{type(self).__name__} needs {self.Options.__name__}")
+        self.options = options
+
+    @property
+    def id(self) -> str:
+        """The channel's id in the config."""
+        return self.options.id
+
+    @property
+    def per_minute(self) -> float | None:
+        """The pace in force: the config's override, else the platform default (None: no limit)."""
+        override = self.options.max_per_minute
+        return override if override is not None else self.max_per_minute
+
+    @property
+    def min_send_interval_s(self) -> float:
+        """Seconds to leave between two sends to this endpoint (0 when unlimited)."""
+        rate = self.per_minute
+        return 60.0 / rate if rate else 0.0
+
+    @classmethod
+    def fits(cls, message: Message) -> bool:
+        """True when ``message`` is within the platform's limits (the splitter asks this)."""
+        if cls.max_chars is not None and len(message.body) > cls.max_chars:
+            return False
+        return cls.max_body_bytes is None or len(message.body.encode("utf-8")) <= cls.max_body_bytes
+
+    @abstractmethod
+    def build_request(self, message: Message, *, now: datetime) -> httpx.Request:
+        """The request that delivers ``message``: payload plus signature; pure, no I/O."""
+
+    @abstractmethod
+    def check_response(self, response: httpx.Response) -> str:
+        """The platform's answer as text, or TransientDeliveryError / PermanentDeliveryError."""
+
+    async def send(self, client: httpx.AsyncClient, message: Message, *, now: datetime) -> str:
+        """Build, send and check one request; transport failures become TransientDeliveryError."""
+        request = self.build_request(message, now=now)
+        try:
+            response = await client.send(request)
+        except httpx.HTTPError as exc:
+            raise delivery_error_from(exc, channel=self.id) from exc
+        return self.check_response(response)
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret in the options (for redaction)."""
+        found = [v for v in dict(self.options).values() if isinstance(v, Secret)]
+        return tuple(s for s in found if s)
+
+    def endpoint(self) -> str:
+        """The URL this channel posts to, in clear; only for building requests."""
+        url = getattr(self.options, "url", None) or getattr(self.options, "webhook_url", None)
+        if isinstance(url, Secret):
+            return url.reveal()
+        return str(url or "")
+
+    def describe(self) -> str:
+        """One line naming the channel and where it posts; secrets redacted."""
+        where = self.redact(redact_url(self.endpoint()))
+        return f"{self.kind} {self.id!r} ({self.format}) -> {where}"
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of this channel replaced by ``***``."""
+        return redact(text, self.secrets())
+
+    # Helpers for subclasses -------------------------------------------------------------
+
+    def json_request(
+        self, url: str, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> httpx.Request:
+        """A POST with a UTF-8 JSON body; ``ensure_ascii=False`` so sizes match the platform's."""
+        body = dumps(payload).encode("utf-8")
+        all_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        return httpx.Request("POST", url, content=body, headers=all_headers)
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        """Map HTTP statuses: 429 and 5xx are transient, other 4xx permanent."""
+        status = response.status_code
+        if status < 400:
+            return
+        detail = self.redact(response.text[:300])
+        if status == 429 or status >= 500 or status == 408:
+            raise TransientDeliveryError(
+                f"HTTP {status}: {detail}",
+                channel=self.id,
+                status_code=status,
+                retry_after_s=retry_after_s(response),
+            )
+        raise PermanentDeliveryError(
+            f"HTTP {status}: {detail}", channel=self.id, status_code=status
+        )
+
+    def json_body(self, response: httpx.Response) -> dict[str, Any]:
+        """The answer as a JSON object, or a transient error (a proxy page is not an answer)."""
+        try:
+            data = response.json()
+        except ValueError as exc:
+            text = self.redact(response.text[:200])
+            raise TransientDeliveryError(
+                f"not JSON: {text!r}", channel=self.id, status_code=response.status_code
+            ) from exc
+        if not isinstance(data, dict):
+            raise TransientDeliveryError("JSON answer is not an object", channel=self.id)
+        return data
+
+
+def dumps(payload: Any) -> str:
+    """Compact JSON, non-ASCII kept as is (platforms count the UTF-8 bytes of this)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def retry_after_s(response: httpx.Response) -> float | None:
+    """Seconds named by a Retry-After header (delta or HTTP date), else None."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def unix_s(now: datetime) -> int:
+    """Whole seconds since the epoch, as platforms sign them."""
+    return int(now.timestamp())
