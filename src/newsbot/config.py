@@ -63,7 +63,7 @@ class DigestSettings(_Strict):
 
     at: str = "08:00"
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
-    max_items: int = 20
+    max_items: int = 20  # items per message; a longer digest goes out in numbered parts
 
     @field_validator("at")
     @classmethod
@@ -98,7 +98,6 @@ class SubscriberSettings(_Strict):
     rules: tuple[RuleSettings, ...] = ()
     digest: DigestSettings = DigestSettings()
     quiet_hours: str | None = None
-    max_items_per_message: int = 20
     active: bool = True
 
     @field_validator("id")
@@ -367,7 +366,7 @@ class _Loader:
                 mode=rule.deliver,
             )
             for message in validate_rule(spec, topic_ids):
-                self.problems.append(self.doc.problem(at, f"rule {rule.id!r}: {message}"))
+                self.problems.append(self.doc.problem(at, message))
             specs.append(spec)
         return tuple(specs)
 

@@ -1,0 +1,162 @@
+"""``newsbot demo``: the whole path on embedded defaults, in seconds.
+
+It serves the bundled sample issue (义乌商报 2025-05-16, page 1, as page text) from a local
+HTTP server on 127.0.0.1, points the config's subscribers at it, replaces every channel
+with a local file sink, and runs poll -> extract -> store -> match -> render -> deliver
+once. Run again, it finds nothing new and says so.
+
+Usage::
+
+    with serve_sample() as base_url:
+        settings = demo_settings(load_settings(path), base_url, sink_dir=Path("var/demo/outbox"))
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsbot.config import Settings
+from newsbot.models import Message
+from newsbot.resources import SAMPLE_ISSUE
+
+if TYPE_CHECKING:
+    from newsbot.pipeline import App, PollReport
+
+SAMPLE_DATE = date(2025, 5, 16)
+SAMPLE_SOURCE_ID = "ywsb"
+SAMPLE_PATH = "/ywsb/2025-05-16/p1.txt"
+
+
+class _SampleHandler(BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:
+        if self.path != SAMPLE_PATH:
+            self.send_error(404)
+            return
+        etag = '"sample-8639-p1"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        return  # the demo prints its own report
+
+
+@contextmanager
+def serve_sample() -> Iterator[str]:
+    """Serve the bundled sample page text on 127.0.0.1; yields the base URL."""
+    handler = type("SampleHandler", (_SampleHandler,), {"body": SAMPLE_ISSUE.read_bytes()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="newsbot-demo-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def demo_settings(settings: Settings, base_url: str, *, sink_dir: Path) -> Settings:
+    """The config's subscribers and rules, with the sample source and every channel a file sink."""
+    from newsbot.channels import CHANNEL_KINDS
+    from newsbot.sources import SOURCE_KINDS
+
+    source_data = {
+        "id": SAMPLE_SOURCE_ID,
+        "kind": "pagetext",
+        "name": "义乌商报 (sample)",
+        "paper": "义乌商报",
+        "urls": [base_url + "/ywsb/{date:%Y-%m-%d}/p1.txt"],
+    }
+    source = SOURCE_KINDS["pagetext"].Options.model_validate(source_data)
+    channels: dict[str, Any] = {}
+    references: dict[str, dict[str, Any]] = {}
+    for channel_id in settings.channels:
+        data = {"id": channel_id, "kind": "file", "path": str(sink_dir / f"{channel_id}.txt")}
+        channels[channel_id] = CHANNEL_KINDS["file"].Options.model_validate(data)
+        references[channel_id] = data
+    return replace(
+        settings,
+        sources={SAMPLE_SOURCE_ID: source},
+        source_references={SAMPLE_SOURCE_ID: source_data},
+        channels=channels,
+        channel_references=references,
+        version=settings.version + "-demo",
+    )
+
+
+DEMO_DATABASE_URL = "sqlite:///var/demo/newsbot.db"
+DEMO_SINK_DIR = Path("var/demo/outbox")
+
+
+@dataclass
+class DemoReport:
+    """What one demo run did, for the closing report."""
+
+    poll: PollReport
+    digests_queued: int
+    sent: list[tuple[str, Message]]
+    failed: int
+
+    def lines(self) -> list[str]:
+        """The short closing report."""
+        p = self.poll
+        if p.outcome in {"new", "updated"}:
+            found = f"issue found: {p.paper} {p.issue_date} ({p.issue_key}), {p.articles_new} articles stored"
+        elif p.outcome in {"unchanged", "not_modified"}:
+            found = "nothing new: the sample issue was already stored (delete var/demo to start over)"
+        else:
+            found = f"poll {p.outcome}: {p.error}"
+        return [
+            found,
+            f"matches: {p.matches} (subscriber, article) pairs; alerts queued: {p.alerts}; digest messages queued: {self.digests_queued}",
+            f"messages sent: {len(self.sent)}" + (f"; failed: {self.failed}" if self.failed else ""),
+        ]
+
+
+async def run_demo(app: App) -> DemoReport:
+    """Apply the demo config, poll the sample once, queue digests, send everything due."""
+    from newsbot.digest import queue_all_digests
+    from newsbot.pipeline import poll_source, send_due
+    from newsbot.store.sync import apply_settings
+
+    started = app.clock()
+    with app.session() as session:
+        apply_settings(session, app.settings, now=started)
+        session.commit()
+    poll = await poll_source(app, SAMPLE_SOURCE_ID, day=SAMPLE_DATE)
+    digests = queue_all_digests(app)
+    outbox_report = await send_due(app)
+    return DemoReport(poll, digests, sent_since(app, started), outbox_report.failed + outbox_report.dead)
+
+
+def sent_since(app: App, since: datetime) -> list[tuple[str, Message]]:
+    """(channel id, message) of every delivery sent at or after ``since``, in order."""
+    from sqlmodel import col, select
+
+    from newsbot.outbox import message_from_json
+    from newsbot.store.tables import DeliveryRow
+
+    with app.session() as session:
+        rows = session.exec(
+            select(DeliveryRow)
+            .where(DeliveryRow.state == "sent", col(DeliveryRow.sent_at) >= since)
+            .order_by(col(DeliveryRow.id))
+        ).all()
+        return [(r.channel_id, message_from_json(r.message_json)) for r in rows]

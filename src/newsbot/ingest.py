@@ -1,0 +1,246 @@
+"""What happens after a poll: store the issue, match new articles, queue alerts; count failures.
+
+Called by :mod:`newsbot.pipeline` only. Everything for one poll result is one transaction,
+so a crash leaves either nothing or the issue with its matches and outbox rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from newsbot.config import Subscriber, parse_hhmm
+from newsbot.errors import SourceError
+from newsbot.models import Article, Explanation, Match, Message
+from newsbot.store.articles import save_issue
+from newsbot.store.matches import record_match
+from newsbot.store.tables import IssueRow, SourceRow
+
+if TYPE_CHECKING:
+    from newsbot.pipeline import App, PollReport
+    from newsbot.sources import PollResult, SourceState
+
+log = logging.getLogger("newsbot.ingest")
+
+
+def load_state(app: App, source_id: str) -> SourceState:
+    """The stored polling state of a source (validators, last issue), or a fresh one."""
+    from newsbot.sources import SourceState
+
+    with app.session() as session:
+        row = session.get(SourceRow, source_id)
+        text = row.state_json if row is not None else "{}"
+    return SourceState.from_json(text) if text and text != "{}" else SourceState()
+
+
+def _source_row(session: Session, app: App, source_id: str) -> SourceRow:
+    row = session.get(SourceRow, source_id)
+    if row is None:
+        options = app.settings.sources[source_id]
+        row = SourceRow(id=source_id, kind=options.kind, name=options.name)
+    return row
+
+
+def record_failure(app: App, source_id: str, outcome: str, exc: SourceError, *, now: datetime) -> PollReport:
+    """Count a failed poll; after the threshold, tell the admin once per failure streak."""
+    from newsbot.pipeline import PollReport
+
+    message = str(exc)
+    log.warning("poll failed", extra={"source": source_id, "error": message})
+    with app.session() as session:
+        row = _source_row(session, app, source_id)
+        row.consecutive_failures += 1
+        row.last_error = message
+        row.last_outcome = outcome
+        row.last_polled_at = now
+        threshold = app.settings.admin.failure_threshold
+        if row.consecutive_failures >= threshold and row.admin_alerted_at is None:
+            if _queue_admin_alert(session, app, row, now=now):
+                row.admin_alerted_at = now
+        session.add(row)
+        session.commit()
+    return PollReport(source_id, outcome, error=message)
+
+
+def _queue_admin_alert(session: Session, app: App, row: SourceRow, *, now: datetime) -> bool:
+    from newsbot import outbox
+
+    channel_id = app.settings.admin.channel
+    if channel_id is None or channel_id not in app.settings.channels:
+        return False
+    kind = app.settings.channels[channel_id].kind
+    body = (
+        f"source {row.id} ({row.name}) failed {row.consecutive_failures} polls in a row; "
+        f"last outcome: {row.last_outcome}; last error: {row.last_error}"
+    )
+    message = Message(channel_kind=kind, kind="admin", title=f"newsbot: source {row.id} is failing", body=body)
+    key = f"admin:source:{row.id}:{now.isoformat()}"
+    return outbox.enqueue(
+        session, dedupe_key=key, kind="admin", channel_id=channel_id, subscriber_id=None,
+        article_id=None, message=message, now=now,
+    )
+
+
+def record_result(app: App, source_id: str, result: PollResult, *, notify: bool, now: datetime) -> PollReport:
+    """Store a successful poll: state always; the issue, matches and alerts when fetched."""
+    from newsbot.pipeline import PollReport
+    from newsbot.sources import Fetched, NoIssue
+
+    with app.session() as session:
+        row = _source_row(session, app, source_id)
+        first_run = session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
+        row.state_json = result.state.to_json()
+        row.consecutive_failures = 0
+        row.admin_alerted_at = None
+        row.last_error = None
+        row.last_polled_at = now
+        row.last_success_at = now
+        session.add(row)
+        session.flush()
+        if isinstance(result, NoIssue):
+            row.last_outcome = "no_issue"
+            session.commit()
+            return PollReport(source_id, "no_issue", error=result.reason)
+        if not isinstance(result, Fetched):
+            row.last_outcome = "not_modified"
+            session.commit()
+            return PollReport(source_id, "not_modified")
+        quiet_first_run = first_run and _silent_first_run(app, source_id)
+        report = _store_and_match(session, app, result, notify=notify and not quiet_first_run, now=now)
+        row.last_outcome = report.outcome
+        session.add(row)
+        session.commit()
+    return report
+
+
+def _silent_first_run(app: App, source_id: str) -> bool:
+    # A source's first fetch may hold a backlog (a feed's last 50 entries): configurable per source.
+    return bool(getattr(app.settings.sources[source_id], "backfill", False))
+
+
+def _store_and_match(session: Session, app: App, result: object, *, notify: bool, now: datetime) -> PollReport:
+    from newsbot.extract import extract
+    from newsbot.pipeline import PollReport
+
+    raw = result.raw  # type: ignore[attr-defined]
+    issue = extract(raw, topics=app.settings.topics)
+    changes = save_issue(session, raw, issue, now=now)
+    fresh = changes.new + changes.changed
+    outcome = "new" if changes.is_new_issue else ("updated" if fresh else "unchanged")
+    report = PollReport(
+        raw.source_id, outcome, issue_key=raw.issue_key, paper=issue.paper or raw.paper,
+        issue_date=issue.date or raw.issue_date,
+        articles_new=len(changes.new), articles_changed=len(changes.changed),
+    )
+    matches, alerts = enqueue_matches(session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now)
+    report.matches, report.alerts = matches, alerts
+    return report
+
+
+@dataclass
+class _Wanted:
+    rule_ids: list[str]
+    explanations: list[Explanation]
+    alert: bool = False
+    digest: bool = False
+
+
+def _group_by_subscriber(app: App, matches: Sequence[Match]) -> dict[str, _Wanted]:
+    modes = {r.id: r.mode for r in app.settings.rules}
+    grouped: dict[str, _Wanted] = defaultdict(lambda: _Wanted([], []))
+    for match in matches:
+        wanted = grouped[match.subscriber_id]
+        wanted.rule_ids.append(match.rule_id)
+        wanted.explanations.extend(e for e in match.explanations if e not in wanted.explanations)
+        mode = modes.get(match.rule_id, "digest")
+        wanted.alert |= mode in {"alert", "both"}
+        wanted.digest |= mode in {"digest", "both"}
+    return grouped
+
+
+def enqueue_matches(
+    session: Session,
+    app: App,
+    source_id: str,
+    articles: Sequence[tuple[int, Article]],
+    *,
+    paper: str | None,
+    notify: bool,
+    now: datetime,
+) -> tuple[int, int]:
+    """Match articles; record each (subscriber, article) once; queue alerts. Returns (matches, alerts)."""
+    matcher = app.matcher
+    match_count = alert_count = 0
+    for article_id, article in articles:
+        grouped = _group_by_subscriber(app, matcher.match(article, source_id=source_id))
+        for subscriber_id, wanted in grouped.items():
+            subscriber = app.settings.subscribers[subscriber_id]
+            row = record_match(
+                session, subscriber_id=subscriber_id, article_id=article_id, rule_ids=wanted.rule_ids,
+                explanations=wanted.explanations, wants_alert=wanted.alert and notify,
+                wants_digest=wanted.digest and notify, now=now,
+            )
+            if row is None:
+                continue
+            match_count += 1
+            if wanted.alert and notify:
+                alert_count += _queue_alert(session, app, subscriber, article_id, article, wanted, paper, now)
+                row.alerted = True
+                session.add(row)
+    session.flush()
+    return match_count, alert_count
+
+
+def _queue_alert(
+    session: Session,
+    app: App,
+    subscriber: Subscriber,
+    article_id: int,
+    article: Article,
+    wanted: _Wanted,
+    paper: str | None,
+    now: datetime,
+) -> int:
+    from newsbot import outbox
+    from newsbot.render import render_alert
+
+    not_before = quiet_hours_end(subscriber, now)
+    queued = 0
+    for channel_id in subscriber.settings.channels:
+        kind = app.settings.channels[channel_id].kind
+        messages = render_alert(
+            kind, article, wanted.explanations, subscriber_name=subscriber.settings.name or subscriber.id,
+            paper=paper, templates_dir=app.settings.templates_dir,
+        )
+        for message in messages:
+            key = f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}"
+            queued += outbox.enqueue(
+                session, dedupe_key=key, kind="alert", channel_id=channel_id, subscriber_id=subscriber.id,
+                article_id=article_id, message=message, now=now, not_before=not_before,
+            )
+    return queued
+
+
+def quiet_hours_end(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """When quiet hours are on at ``now`` for this subscriber, the UTC time they end; else None."""
+    span = subscriber.settings.quiet_hours
+    if not span:
+        return None
+    zone = ZoneInfo(subscriber.settings.timezone)
+    local = now.astimezone(zone)
+    start, end = (parse_hhmm(part) for part in span.split("-"))
+    t = local.time()
+    inside = (start <= t < end) if start <= end else (t >= start or t < end)
+    if not inside:
+        return None
+    end_local = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if end_local <= local:
+        end_local += timedelta(days=1)
+    return end_local.astimezone(now.tzinfo)

@@ -1,0 +1,192 @@
+"""The one place that strings the stages together; the CLI and the scheduler both call it.
+
+    poll_source:   source.poll -> extract -> store (new articles only) -> match -> enqueue alerts
+    send_digests:  matches waiting for a subscriber's digest -> render -> enqueue
+    send_due:      the outbox sends what is due (the outbox decides retries)
+
+Usage::
+
+    with App.open(config_path=None, database_url=None) as app:
+        report = asyncio.run(poll_source(app, "ywsb"))
+        asyncio.run(send_due(app))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from newsbot.config import Settings, default_config_path, load_settings
+from newsbot.errors import SourceBlockedError, SourceError
+from newsbot.store.db import database_url, make_engine
+
+if TYPE_CHECKING:
+    from newsbot.channels import Channel
+    from newsbot.match import Matcher
+    from newsbot.outbox import OutboxReport
+    from newsbot.sources import Source
+
+log = logging.getLogger("newsbot.pipeline")
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC: every stored time is UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    """The running configuration: validated settings, a database engine and a clock."""
+
+    settings: Settings
+    engine: Engine
+    clock: Callable[[], datetime] = utcnow
+    transport: httpx.AsyncBaseTransport | None = None  # tests may inject one; default: the network
+    channel_overrides: dict[str, Channel] = field(default_factory=dict)
+
+    @classmethod
+    @contextmanager
+    def open(
+        cls,
+        config_path: Path | None,
+        database_url_: str | None = None,
+        *,
+        check_schema: bool = True,
+    ) -> Iterator[App]:
+        """Load the config and connect; refuse an outdated schema (it says what to run)."""
+        settings = load_settings(default_config_path(config_path))
+        engine = make_engine(database_url(database_url_))
+        try:
+            if check_schema:
+                from newsbot.store.schema import require_current
+
+                require_current(engine)
+            yield cls(settings=settings, engine=engine)
+        finally:
+            engine.dispose()
+
+    def session(self) -> Session:
+        """A new session; callers commit."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """The matcher, compiled once for this config version."""
+        from newsbot.match import compile_matcher
+
+        return compile_matcher(self.settings.rules, self.settings.topics)
+
+    def sources(self) -> dict[str, Source]:
+        """Source adapters for the active sources of the config."""
+        from newsbot.sources import build_source
+
+        return {i: build_source(o) for i, o in self.settings.sources.items() if o.active}
+
+    def channels(self) -> dict[str, Channel]:
+        """Channel adapters by id (tests and the demo may override some)."""
+        from newsbot.channels import build_channel
+
+        built = {i: build_channel(o) for i, o in self.settings.channels.items() if o.active}
+        built.update(self.channel_overrides)
+        return built
+
+    def http_client(self) -> httpx.AsyncClient:
+        """The shared client with newsbot's manners."""
+        from newsbot._http import make_async_client
+
+        return make_async_client(transport=self.transport)
+
+
+@dataclass
+class PollReport:
+    """What one poll of one source did."""
+
+    source_id: str
+    outcome: str  # new | updated | unchanged | not_modified | no_issue | blocked | error
+    issue_key: str | None = None
+    paper: str | None = None
+    issue_date: date | None = None
+    articles_new: int = 0
+    articles_changed: int = 0
+    matches: int = 0
+    alerts: int = 0
+    error: str | None = None
+
+    def line(self) -> str:
+        """One line for the terminal."""
+        if self.outcome in {"new", "updated"}:
+            return (
+                f"{self.source_id}: {self.outcome} issue {self.issue_key} ({self.paper or '?'}): "
+                f"{self.articles_new} new, {self.articles_changed} changed articles, "
+                f"{self.matches} matches, {self.alerts} alerts queued"
+            )
+        if self.outcome in {"unchanged", "not_modified"}:
+            return f"{self.source_id}: nothing new ({self.outcome.replace('_', ' ')})"
+        detail = f": {self.error}" if self.error else ""
+        return f"{self.source_id}: {self.outcome.replace('_', ' ')}{detail}"
+
+
+async def poll_source(
+    app: App,
+    source_id: str,
+    *,
+    day: date | None = None,
+    notify: bool = True,
+    client: httpx.AsyncClient | None = None,
+) -> PollReport:
+    """Poll one source once; store what is new; queue alerts. Never raises for a bad source."""
+    from newsbot import ingest
+
+    sources = app.sources()
+    if source_id not in sources:
+        return PollReport(source_id, "error", error=f"unknown or inactive source {source_id!r}")
+    source = sources[source_id]
+    now = app.clock()
+    state = ingest.load_state(app, source_id)
+    own_client = client is None
+    http = client or app.http_client()
+    try:
+        result = await source.poll(http, state, day=day, now=now)
+    except SourceBlockedError as exc:
+        return ingest.record_failure(app, source_id, "blocked", exc, now=now)
+    except SourceError as exc:
+        return ingest.record_failure(app, source_id, "error", exc, now=now)
+    finally:
+        if own_client:
+            await http.aclose()
+    return ingest.record_result(app, source_id, result, notify=notify, now=now)
+
+
+async def poll_all(app: App, *, day: date | None = None, notify: bool = True) -> list[PollReport]:
+    """Poll every active source concurrently; one broken source never delays the others."""
+    import asyncio
+
+    async with app.http_client() as client:
+        tasks = [poll_source(app, sid, day=day, notify=notify, client=client) for sid in app.sources()]
+        return list(await asyncio.gather(*tasks))
+
+
+async def send_due(app: App, *, worker_id: str = "main", limit: int = 500) -> OutboxReport:
+    """Send every delivery that is due now, through the outbox."""
+    from newsbot import outbox
+
+    async with app.http_client() as client:
+        return await outbox.send_due(
+            app.engine,
+            app.channels(),
+            client=client,
+            now=app.clock,
+            worker_id=worker_id,
+            limit=limit,
+            admin_channel_id=app.settings.admin.channel,
+        )

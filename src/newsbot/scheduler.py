@@ -1,0 +1,141 @@
+"""APScheduler wiring only: *when* things run. What runs is in :mod:`newsbot.pipeline`.
+
+Jobs:
+  - ``poll:<source>``    one per source; after each run it reschedules itself to the time the
+                         source's policy names (publication window, interval + jitter, backoff);
+  - ``digest:<sub>``     one per subscriber, a cron trigger at the digest hour in their zone;
+  - ``outbox``           every few seconds, sends what is due (alerts go out within a minute).
+
+On PostgreSQL only the holder of an advisory lock runs the poll and digest jobs, so several
+``newsbot run`` processes share the outbox (SKIP LOCKED) without polling twice.
+
+Usage::
+
+    asyncio.run(run_service(app))      # until SIGINT/SIGTERM
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from newsbot import digest, pipeline
+from newsbot.config import Subscriber, parse_hhmm
+from newsbot.store.locks import LeaderLock
+from newsbot.store.tables import SourceRow
+
+log = logging.getLogger("newsbot.scheduler")
+
+OUTBOX_INTERVAL_S = 5.0
+
+
+def digest_trigger(subscriber: Subscriber) -> CronTrigger:
+    """The cron trigger of a subscriber's digest, in the subscriber's time zone."""
+    at = parse_hhmm(subscriber.settings.digest.at)
+    weekday = subscriber.settings.digest.weekday
+    return CronTrigger(
+        hour=at.hour,
+        minute=at.minute,
+        day_of_week=weekday or "*",
+        timezone=subscriber.settings.timezone,
+    )
+
+
+class Service:
+    """The long-running process: builds the jobs, runs them, stops cleanly."""
+
+    def __init__(self, app: pipeline.App) -> None:
+        self.app = app
+        self.scheduler = AsyncIOScheduler(timezone=app.settings.timezone)
+        self.leader = LeaderLock(app.engine)
+        self.stopping = asyncio.Event()
+
+    def _add_jobs(self) -> None:
+        now = self.app.clock()
+        for source_id in self.app.sources():
+            self.scheduler.add_job(
+                self._poll, DateTrigger(run_date=self._first_poll_at(source_id, now)), args=[source_id],
+                id=f"poll:{source_id}", max_instances=1, misfire_grace_time=None,
+            )
+        for subscriber in self.app.settings.subscribers.values():
+            if subscriber.settings.active:
+                self.scheduler.add_job(
+                    self._digest, digest_trigger(subscriber), args=[subscriber.id],
+                    id=f"digest:{subscriber.id}", max_instances=1, coalesce=True, misfire_grace_time=3600,
+                )
+        self.scheduler.add_job(
+            self._send, IntervalTrigger(seconds=OUTBOX_INTERVAL_S), id="outbox",
+            max_instances=1, coalesce=True, next_run_time=now,
+        )
+
+    def _first_poll_at(self, source_id: str, now: datetime) -> datetime:
+        with self.app.session() as session:
+            row = session.get(SourceRow, source_id)
+        if row is not None and row.next_poll_at is not None and row.next_poll_at > now:
+            return row.next_poll_at
+        return now
+
+    async def _poll(self, source_id: str) -> None:
+        from newsbot.sources import next_poll_at
+
+        report = None
+        if self.leader.held():
+            report = await pipeline.poll_source(self.app, source_id)
+            log.info("polled", extra={"source": source_id, "outcome": report.outcome})
+        now = self.app.clock()
+        with self.app.session() as session:
+            row = session.get(SourceRow, source_id)
+            failures = row.consecutive_failures if row is not None else 0
+            outcome = report.outcome if report is not None else "standby"
+            when = next_poll_at(self.app.settings.sources[source_id], now=now, outcome=outcome, consecutive_failures=failures)
+            if row is not None:
+                row.next_poll_at = when
+                session.add(row)
+                session.commit()
+        if not self.stopping.is_set():
+            self.scheduler.add_job(
+                self._poll, DateTrigger(run_date=max(when, now + timedelta(seconds=1))), args=[source_id],
+                id=f"poll:{source_id}", replace_existing=True, max_instances=1, misfire_grace_time=None,
+            )
+        if report is not None and report.alerts:
+            await self._send()
+
+    async def _digest(self, subscriber_id: str) -> None:
+        if self.leader.held():
+            queued = digest.queue_digest(self.app, self.app.settings.subscribers[subscriber_id])
+            log.info("digest queued", extra={"subscriber": subscriber_id, "messages": queued})
+            if queued:
+                await self._send()
+
+    async def _send(self) -> None:
+        report = await pipeline.send_due(self.app)
+        if report.sent or report.failed or report.dead:
+            log.info("outbox", extra={"sent": report.sent, "failed": report.failed, "dead": report.dead})
+
+    async def run(self) -> None:
+        """Run until SIGINT/SIGTERM; pending work stays in the outbox for the next start."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.stopping.set)
+        self.leader.acquire()
+        self._add_jobs()
+        self.scheduler.start()
+        try:
+            await self.stopping.wait()
+        finally:
+            self.scheduler.shutdown(wait=False)
+            self.leader.release()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+
+async def run_service(app: pipeline.App) -> None:
+    """Entry point of ``newsbot run``."""
+    await Service(app).run()

@@ -1,0 +1,63 @@
+"""Schema versions through Alembic: upgrade, and refuse to run on an outdated schema.
+
+Usage::
+
+    upgrade(engine)          # newsbot db upgrade
+    require_current(engine)  # raises SchemaOutdatedError naming the command to run
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from newsbot.errors import SchemaOutdatedError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate the database to ``revision``; returns (from, to)."""
+    before = current_revision(engine)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return before, current_revision(engine) or ""
+
+
+def require_current(engine: Engine) -> None:
+    """Raise SchemaOutdatedError unless the database is at this code's head revision."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaOutdatedError(f"the database at {where} has no newsbot schema: run `newsbot db upgrade`")
+    raise SchemaOutdatedError(
+        f"the database at {where} is at schema {current}, this newsbot needs {head}: run `newsbot db upgrade`"
+    )
