@@ -1,0 +1,56 @@
+"""Sources: find each new issue of a paper, feed or page text, once, politely.
+
+Usage::
+
+    from newsbot.sources import SourceState, build_source, next_poll_at
+
+    source = build_source(options)            # options validated by newsbot.config
+    result = await source.poll(client, SourceState.from_json(row.state_json), day=None, now=now)
+    when = next_poll_at(options, now=now, outcome="no_issue", consecutive_failures=0)
+
+Kinds: ``epaper`` (dated e-paper sites, presets for Founder and People's Daily systems),
+``feed`` (RSS/Atom) and ``pagetext`` (text or PDF pages, or a local folder). Built-in kinds
+register through :func:`register_source`, the same door an extension uses.
+"""
+
+from __future__ import annotations
+
+from newsbot.sources import pagetext as _pagetext  # noqa: F401  (registers the kind)
+from newsbot.sources._blocked import blocked_reason
+from newsbot.sources._fetch import DEFAULT_LIMITER, HostLimiter
+from newsbot.sources._schedule import next_poll_at
+from newsbot.sources.base import (
+    SOURCE_KINDS,
+    Fetched,
+    NoIssue,
+    NotModified,
+    PollResult,
+    Schedule,
+    Source,
+    SourceOptions,
+    SourceState,
+    SourceThrottledError,
+    Validator,
+    build_source,
+    register_source,
+)
+
+__all__ = [
+    "DEFAULT_LIMITER",
+    "SOURCE_KINDS",
+    "Fetched",
+    "HostLimiter",
+    "NoIssue",
+    "NotModified",
+    "PollResult",
+    "Schedule",
+    "Source",
+    "SourceOptions",
+    "SourceState",
+    "SourceThrottledError",
+    "Validator",
+    "blocked_reason",
+    "build_source",
+    "next_poll_at",
+    "register_source",
+]

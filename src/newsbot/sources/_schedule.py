@@ -1,0 +1,75 @@
+"""When to poll a source next: a pure policy the scheduler calls after every poll.
+
+Inside the publication window a source is polled every ``every_minutes`` plus a random
+jitter (so many sources do not hit their hosts on the same second); outside it, at the
+window's next start. After failures the delay doubles per consecutive failure, capped at
+:data:`MAX_BACKOFF_S`. A server's Retry-After (``state.retry_not_before``) and the probe's
+Cache-Control freshness (``state.fresh_until``) are never undercut. Usage::
+
+    when = next_poll_at(options, now=now, outcome="no_issue", consecutive_failures=0, state=st)
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from newsbot.sources.base import SourceOptions, SourceState, parse_window
+
+MAX_BACKOFF_S = 6 * 3600
+_FAILED = frozenset({"error", "blocked"})
+
+
+def next_poll_at(
+    options: SourceOptions,
+    *,
+    now: datetime,
+    outcome: str,
+    consecutive_failures: int,
+    state: SourceState | None = None,
+    rng: random.Random | None = None,
+) -> datetime:
+    """The next time to poll ``options``' source, timezone-aware, never before ``now``.
+
+    ``outcome`` is the pipeline's word for the last poll ("new", "no_issue", "error", ...);
+    ``consecutive_failures`` counts failed polls in a row, including this one.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    schedule = options.schedule
+    interval_s = max(schedule.every_minutes * 60, 1.0)
+    failures = consecutive_failures if consecutive_failures > 0 else int(outcome in _FAILED)
+    if failures:
+        interval_s = min(interval_s * 2 ** (failures - 1), MAX_BACKOFF_S)
+    jitter_s = (rng or random).uniform(0, max(schedule.jitter_s, 0.0))
+    candidate = next_in_window(options, now + timedelta(seconds=interval_s))
+    candidate += timedelta(seconds=jitter_s)
+    if state is not None:
+        for floor in (state.retry_not_before, state.fresh_until):
+            if floor is not None and floor > candidate:
+                candidate = floor
+    return candidate
+
+
+def next_in_window(options: SourceOptions, when: datetime) -> datetime:
+    """``when`` itself if it falls in the publication window, else the window's next start."""
+    start_min, end_min = parse_window(options.schedule.window)
+    local = when.astimezone(options.tz)
+    minute = local.hour * 60 + local.minute + local.second / 60
+    if start_min < end_min:
+        inside = start_min <= minute < end_min
+    else:  # a window across midnight, e.g. 22:00-02:00
+        inside = minute >= start_min or minute < end_min
+    if inside:
+        return when
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = _at_minute(midnight, start_min, options)
+    if start <= local:
+        start = _at_minute(midnight + timedelta(days=1), start_min, options)
+    return start.astimezone(when.tzinfo)
+
+
+def _at_minute(midnight: datetime, minute: int, options: SourceOptions) -> datetime:
+    # Build from the wall clock of that date, so a DST change lands on the local hour.
+    naive = midnight.replace(tzinfo=None) + timedelta(minutes=minute)
+    return naive.replace(tzinfo=options.tz)
