@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from newsbot.match._normalize import normalize
+
 MAX_PATTERN_CHARS = 300
 MAX_UNBOUNDED_REPEATS = 3
 MAX_REGEX_INPUT_CHARS = 500
@@ -122,3 +124,21 @@ def search_chunks(compiled: re.Pattern[str], text: str) -> tuple[int, int] | Non
                 return offset + found.start(), offset + found.end()
         offset += len(sentence)
     return None
+
+
+def fold_pattern(source: str) -> str:
+    """Fold the non-ASCII characters of a pattern like the text (ASCII is regex syntax).
+
+    The text is folded before searching, so a pattern written with traditional or
+    full-width characters must be folded the same way; ASCII is left alone because
+    folding ``\\D`` to ``\\d`` would change its meaning (case is handled by IGNORECASE).
+    """
+    out = []
+    for char in source:
+        if char.isascii():
+            out.append(char)
+            continue
+        folded = normalize(char)
+        # A full-width "（" folds to "(": keep it a literal, not a group.
+        out.append(re.escape(folded) if folded.isascii() else folded)
+    return "".join(out)

@@ -15,14 +15,13 @@ that can hold without any literal hit — regex-only rules, for instance) are ev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
 from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
-from newsbot.match._guard import compile_guarded
+from newsbot.match._guard import compile_guarded, fold_pattern
 from newsbot.match._nodes import (
     CAnd,
     CNode,
@@ -85,7 +84,7 @@ class _Builder:
             return self.term(node.text, field_mask(node.fields) if node.fields else mask)
         if isinstance(node, Pattern):
             scope = field_mask(node.fields) if node.fields else mask
-            return CPattern(compile_guarded(_fold_pattern(node.source)), scope, node.source), None
+            return CPattern(compile_guarded(fold_pattern(node.source)), scope, node.source), None
         if isinstance(node, TopicRef):
             return self.topic(node.id)
         if isinstance(node, SourceRef):
@@ -110,16 +109,6 @@ class _Builder:
         if any(t is None for t in trigger_sets):
             return COr(nodes), None
         return COr(nodes), set().union(*(t for t in trigger_sets if t is not None))
-
-
-def _fold_pattern(source: str) -> str:
-    """Fold the non-ASCII characters of a pattern like the text (ASCII is regex syntax)."""
-    out = []
-    for char in source:
-        folded = char if char.isascii() else normalize(char)
-        # A full-width "（" folds to "(": keep it a literal, not a group.
-        out.append(folded if char.isascii() or not folded.isascii() else re.escape(folded))
-    return "".join(out)
 
 
 class Matcher:

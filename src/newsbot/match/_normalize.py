@@ -26,7 +26,18 @@ def _t2s() -> object:
 
 
 def fold_char(char: str) -> str:
-    """Fold one character: NFKC (full→half width), then t2s, then casefold; always 1 char."""
+    """Fold one character to a fixed point: folding the result again changes nothing."""
+    folded = _fold_once(char)
+    for _ in range(3):  # OpenCC chains a few variants (薴 → 苧 → 苎): follow them
+        again = _fold_once(folded)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+def _fold_once(char: str) -> str:
+    """NFKC (full→half width), then OpenCC t2s, then casefold; always one character."""
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) != 1:
         folded = char
