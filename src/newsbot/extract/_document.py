@@ -1,0 +1,140 @@
+"""One :class:`Document` to a :class:`Part`: its drafts plus what it says about the issue.
+
+Usage::
+
+    part = read_document(doc)      # dispatches on doc.role
+
+Input that cannot be an issue at all (empty, binary) raises ExtractionError naming the
+URL; anything else is best effort. Huge input is cut to :data:`MAX_TEXT_CHARS` with a
+warning, so a 20 MB page finishes in bounded time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from newsbot.errors import ExtractionError
+from newsbot.extract._decode import decode_bytes
+from newsbot.extract._draft import Draft
+from newsbot.extract._feed import feed_drafts
+from newsbot.extract._html_article import article_drafts, has_body_text
+from newsbot.extract._html_common import parse_html
+from newsbot.extract._html_index import is_index, parse_index
+from newsbot.extract._pagetext import segment_page
+from newsbot.models import Document, DocumentRole
+
+MAX_TEXT_CHARS = 3_000_000
+_SNIFF_BYTES = 65_536
+_MAX_BINARY_SHARE = 0.01
+_BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
+_ARTICLE_MARKUP = re.compile(
+    r"id=[\"']?main-title|<founder-(?:title|content)|enpcontent|id=[\"']?ozoom"
+)
+
+
+@dataclass
+class Part:
+    """What one document contributes to an issue."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    paper: str | None = None
+    date: date | None = None
+    number: int | None = None
+    page: int | None = None
+    page_count: int | None = None
+    page_name: str | None = None
+    teasers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_bytes(doc: Document) -> None:
+    """Raise ExtractionError when the body cannot be text of an issue at all."""
+    body = doc.body
+    if not body or not body.strip():
+        raise ExtractionError(f"{doc.url}: empty document")
+    head = body[:_SNIFF_BYTES]
+    if head.startswith(_BINARY_MAGIC):
+        raise ExtractionError(f"{doc.url}: binary document, not text")
+    controls = sum(head.count(bytes([b])) for b in (*range(9), 11, 12, *range(14, 32)))
+    if controls > len(head) * _MAX_BINARY_SHARE:
+        raise ExtractionError(f"{doc.url}: binary document (control bytes), not text")
+
+
+def _text(doc: Document, part: Part) -> str:
+    text = decode_bytes(doc.body, doc.charset)
+    if len(text) > MAX_TEXT_CHARS:
+        part.warnings.append(f"{doc.url}: cut to the first {MAX_TEXT_CHARS} characters")
+        text = text[:MAX_TEXT_CHARS]
+    if text.count("\ufffd") > max(20, len(text) // 20):
+        part.warnings.append(f"{doc.url}: many undecodable bytes; charset unknown")
+    return text
+
+
+def read_document(doc: Document) -> Part:
+    """Drafts and issue facts of one document, dispatched on its role."""
+    check_bytes(doc)
+    part = Part(page=doc.page, page_name=doc.page_name)
+    if doc.role == "feed":
+        part.drafts, part.paper = feed_drafts(doc.body, doc.charset)
+    elif doc.role == "page_text":
+        _read_page_text(_text(doc, part), doc, part)
+    else:
+        _read_html(_text(doc, part), doc, part)
+    for draft in part.drafts:
+        draft.page = draft.page or part.page
+        draft.page_name = draft.page_name or part.page_name
+    return part
+
+
+def _read_page_text(text: str, doc: Document, part: Part) -> None:
+    page = segment_page(text)
+    info = page.info
+    part.drafts, part.teasers = page.drafts, page.teasers
+    part.paper, part.date, part.number = page.paper, info.date, info.number
+    part.page_count = info.page_count
+    part.page = doc.page or info.page or (1 if info.number is not None else None)
+    part.page_name = doc.page_name or info.page_name
+    part.warnings += [f"{doc.url}: {w}" for w in page.warnings]
+    if any(not d.heading.headline for d in part.drafts):
+        part.warnings.append(f"{doc.url}: text without a heading kept as an untitled article")
+
+
+def _read_html(text: str, doc: Document, part: Part) -> None:
+    root = parse_html(text)
+    if root is None:
+        part.warnings.append(f"{doc.url}: no HTML to read")
+        return
+    as_article = doc.role == "article_page" or _ARTICLE_MARKUP.search(text[: _SNIFF_BYTES * 4])
+    if as_article or not is_index(root):
+        drafts = [d for d in article_drafts(root, doc.url) if has_body_text(d)]
+        part.drafts = drafts
+        if any(not d.heading.headline for d in drafts):
+            part.warnings.append(f"{doc.url}: article without a headline")
+        return
+    index = parse_index(root, text, doc.url)
+    part.drafts, part.paper, part.date = index.drafts, index.paper, index.date
+    part.page = doc.page or index.page
+    part.page_name = doc.page_name or index.page_name
+
+
+_FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
+_HTML_MARKUP = re.compile(rb"<(?:!doctype html|html|head|body|div|p|table|a|font|founder-)\b", re.I)
+_INDEX_LINK = re.compile(rb"content_\d+\.s?html?|nw\.D\d+_\d{8}_\d+-\d+\.htm")
+
+
+def guess_role(body: bytes) -> DocumentRole:
+    """The role of a document judged from its bytes: feed, article page, page index, page text.
+
+    Usage: ``guess_role(Path("node_01.html").read_bytes()) == "page_index"``
+    """
+    head = body[: _SNIFF_BYTES * 4]
+    if _FEED_MARKUP.search(head[:_SNIFF_BYTES]) and not re.search(rb"<html\b", head, re.I):
+        return "feed"
+    if not _HTML_MARKUP.search(head):
+        return "page_text"
+    text = head.decode("latin-1")
+    if _ARTICLE_MARKUP.search(text) or not _INDEX_LINK.search(head):
+        return "article_page"
+    return "page_index"

@@ -1,0 +1,99 @@
+"""RSS/Atom feed entries to article drafts (feedparser does the XML).
+
+Usage::
+
+    drafts, title = feed_drafts(body_bytes, declared_charset="gb2312")
+
+Chinese feeds are often GB2312 without saying so, or say so wrongly; feedparser only
+guesses with chardet installed. So we decode with :func:`decode_bytes` first and hand
+feedparser UTF-8 bytes with a matching XML declaration. Entry HTML becomes paragraphs;
+text double-encoded as Latin-1 ("â\\x80¦") is repaired.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from newsbot.extract._decode import decode_bytes
+from newsbot.extract._draft import Draft
+from newsbot.extract._headline import Heading
+from newsbot.extract._html_common import parse_html, squash
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+_PLAIN_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_BLOCKS = re.compile(r"<(?:p|div|br|li|h\d)\b[^>]*>", re.I)
+
+
+def _utf8_feed(body: bytes, charset: str | None) -> bytes:
+    text = decode_bytes(body, charset)
+    text = _XML_DECL.sub("", text, count=1).lstrip()
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1/cp1252 ("â\\x80¦" → "…"); other text comes back unchanged."""
+    if not text or not any("\x80" <= ch <= "\xff" for ch in text):
+        return text
+    for codec in ("latin-1", "cp1252"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def html_paragraphs(fragment: str) -> list[str]:
+    """Paragraph texts of an HTML fragment (entry summary or content)."""
+    if "<" not in fragment:
+        return [squash(line) for line in fragment.splitlines() if squash(line)]
+    root = parse_html("<div>" + _BLOCKS.sub(lambda m: "\n" + m.group(0), fragment) + "</div>")
+    if root is None:
+        return []
+    return [squash(line) for line in root.text_content().split("\n") if squash(line)]
+
+
+def _published(entry: Any) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if parsed:
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    match = _PLAIN_DATE.search(entry.get("published", "") or entry.get("updated", ""))
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(p) for p in match.groups(default="0"))
+    try:
+        return datetime(year, month, day, hour, minute, second)  # the paper's local time
+    except ValueError:
+        return None
+
+
+def feed_drafts(body: bytes, charset: str | None = None) -> tuple[list[Draft], str | None]:
+    """Drafts of every entry with a title or text, and the feed's title."""
+    import feedparser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # feedparser warns about its own deprecations
+        parsed = feedparser.parse(_utf8_feed(body, charset))
+    drafts = []
+    for entry in parsed.entries:
+        title = fix_mojibake(squash(html_text(entry.get("title", ""))))
+        content = entry.get("content") or []
+        html = content[0].get("value", "") if content else entry.get("summary", "")
+        paragraphs = [fix_mojibake(p) for p in html_paragraphs(html or "")]
+        if not title and not paragraphs:
+            continue
+        draft = Draft(Heading(headline=title), url=entry.get("link") or None)
+        draft.published_at = _published(entry)
+        for paragraph in paragraphs:
+            draft.add_paragraph(paragraph, repair=False)
+        drafts.append(draft)
+    feed_title = squash(parsed.feed.get("title", "")) or None
+    return drafts, feed_title
+
+
+def html_text(fragment: str) -> str:
+    """Plain text of a small HTML fragment (a title that carries tags)."""
+    return " ".join(html_paragraphs(fragment))

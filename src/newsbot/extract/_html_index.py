@@ -1,0 +1,140 @@
+"""E-paper page indexes (layout pages) to the page's number, name and article list.
+
+Usage::
+
+    index = parse_index(root, raw_text, url="http://…/layout/202305/16/node_01.html")
+    index.page, index.page_name, [(d.heading.headline, d.url) for d in index.drafts]
+
+Article links are recognised by the URL shapes of the common systems: Founder
+``content_N.htm(l)`` and People's Daily ``nw.D110000renmrb_YYYYMMDD_i-NN.htm``. The same
+article is usually linked twice (image map and title list): the first link with text wins.
+Non-articles such as ``本版责编：…`` are skipped. The page number and name come from the
+printed "第01版：今日要闻", the ``enpproperty`` page fields, or the page list entry that
+links to this very page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from newsbot.extract._draft import Draft
+from newsbot.extract._headline import Heading
+from newsbot.extract._html_common import element_text, properties, squash
+from newsbot.extract._text import cn_number
+
+_ARTICLE_HREF = re.compile(r"(?:^|/)(?:content_\d+\.s?html?|nw\.D\d+_\d{8}_\d+-\d+\.htm)(?:[?#]|$)")
+_PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\d+_\d+\.htm)(?:[?#]|$)")
+_PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
+_CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*")
+_NON_ARTICLE = re.compile(
+    r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
+)
+_DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})\s*日?")
+_PAPER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:日报|晚报|商报|时报|早报|报)")
+
+
+@dataclass
+class Index:
+    """What a page index says about its page."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    page: int | None = None
+    page_name: str | None = None
+    paper: str | None = None
+    date: date | None = None
+
+
+def is_index(root: lxml.html.HtmlElement) -> bool:
+    """True when the page links to at least one article page and has no article markup."""
+    return any(_ARTICLE_HREF.search(a.get("href") or "") for a in root.iter("a", "area"))
+
+
+def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index:
+    """Page number, page name, paper, date and the linked articles of a page index."""
+    index = Index()
+    _page_from_properties(index, raw)
+    _page_from_labels(index, root, url)
+    index.paper = index.paper or _paper(root)
+    index.date = index.date or _first_date(root)
+    seen: dict[str, Draft] = {}
+    for link in root.iter("a", "area"):
+        href = (link.get("href") or "").strip()
+        if not _ARTICLE_HREF.search(href):
+            continue
+        target = urljoin(url, href) if url else href
+        text = element_text(link) or squash(link.get("title"))
+        _add_entry(index, seen, target.split("?")[0].split("#")[0], text)
+    index.drafts = [d for d in seen.values() if d.heading.headline]
+    return index
+
+
+def _add_entry(index: Index, seen: dict[str, Draft], target: str, text: str) -> None:
+    page, page_name = index.page, index.page_name
+    if prefix := _CRAWLER_PREFIX.match(text):  # "[20220722第01版:要闻] 标题"
+        text = text[prefix.end() :]
+        page, page_name = int(prefix.group(2)), prefix.group(3).strip() or None
+        digits = prefix.group(1)
+        index.date = index.date or date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    if _NON_ARTICLE.match(text):
+        return
+    draft = seen.get(target)
+    if draft is None:
+        seen[target] = Draft(Heading(headline=text), page=page, page_name=page_name, url=target)
+    elif not draft.heading.headline and text:
+        draft.heading = Heading(headline=text)
+
+
+def _page_from_properties(index: Index, raw: str) -> None:
+    start = raw.rfind("<!--enpproperty")
+    if start < 0:
+        return
+    props = properties(raw[start : start + 4000])
+    if number := props.get("founder-pagenum"):
+        index.page = cn_number(number)
+    index.paper = props.get("founder-papername") or None
+    if match := _DATE.search(props.get("founder-date", "")):
+        index.date = _safe_date(match)
+
+
+def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
+    """ "第01版：今日要闻" printed outside links, else the page-list link to this page."""
+    xpath = "//*[not(ancestor-or-self::a)][contains(text(),'版')]"
+    for element in root.xpath(xpath):
+        match = _PAGE_LABEL.match(element_text(element))
+        if match and match.group(2):
+            index.page = index.page or cn_number(match.group(1))
+            index.page_name = match.group(2).strip()
+            return
+    own = urlsplit(url).path.rsplit("/", 1)[-1] if url else ""
+    for link in root.iter("a"):
+        href = (link.get("href") or "").split("?")[0]
+        match = _PAGE_LABEL.match(element_text(link))
+        if own and match and _PAGE_HREF.search(href) and href.rsplit("/", 1)[-1] == own:
+            index.page = index.page or cn_number(match.group(1))
+            index.page_name = match.group(2).strip() or None
+            return
+
+
+def _paper(root: lxml.html.HtmlElement) -> str | None:
+    titles = root.xpath("//title")
+    match = _PAPER.search(element_text(titles[0])) if titles else None
+    return match.group(0) if match else None
+
+
+def _first_date(root: lxml.html.HtmlElement) -> date | None:
+    body = root.find("body")
+    text = element_text(body if body is not None else root)[:20000]
+    match = _DATE.search(text)
+    return _safe_date(match) if match else None
+
+
+def _safe_date(match: re.Match[str]) -> date | None:
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

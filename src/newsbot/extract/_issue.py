@@ -1,0 +1,73 @@
+"""Merge the parts of a raw issue into one :class:`Issue`.
+
+Usage::
+
+    issue = merge_parts(raw, parts, topics)
+
+Paper, date, number and page count come from whichever page shows them (first wins;
+a disagreeing date is reported). Articles come in page order; an article page replaces
+the index entry with the same URL or headline; continued articles are joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from newsbot.extract._continuation import join_continuations
+from newsbot.extract._document import Part
+from newsbot.extract._draft import Draft
+from newsbot.models import Issue, RawIssue, Topic
+
+_UNKNOWN_PAGE = 10_000
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and "".join((a or "").split()) == "".join((b or "").split())
+
+
+def _dedupe(drafts: list[Draft]) -> list[Draft]:
+    """Drop index entries that an article page (same URL or headline) describes in full."""
+    full = [d for d in drafts if d.paragraphs]
+    kept = []
+    for draft in drafts:
+        if not draft.paragraphs and any(
+            (
+                _same(draft.url, f.url)
+                or _same(draft.heading.headline, f.heading.headline)
+                or _same(draft.heading.headline, f.heading_text())
+            )
+            for f in full
+        ):
+            continue
+        kept.append(draft)
+    return kept
+
+
+def _first(values: Sequence[object]) -> object:
+    return next((v for v in values if v is not None), None)
+
+
+def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Issue:
+    """One issue from the parts of its documents."""
+    warnings = [w for part in parts for w in part.warnings]
+    dates = [p.date for p in parts if p.date is not None]
+    if len(set(dates)) > 1:
+        warnings.append(f"pages disagree on the date: {sorted({d.isoformat() for d in dates})}")
+    drafts = [d for part in parts for d in part.drafts]
+    drafts = _dedupe(drafts)
+    drafts.sort(key=lambda d: d.page if d.page is not None else _UNKNOWN_PAGE)
+    drafts = join_continuations(drafts)
+    pages = {p.page for p in parts}
+    single = parts[0] if len(parts) == 1 or len(pages) == 1 else None
+    issue_date = dates[0] if dates else raw.issue_date
+    return Issue(
+        articles=tuple(d.finish(topics) for d in drafts),
+        paper=next((p.paper for p in parts if p.paper), None) or raw.paper,
+        date=issue_date,
+        number=next((p.number for p in parts if p.number is not None), None),
+        page=single.page if single else None,
+        page_count=next((p.page_count for p in parts if p.page_count is not None), None),
+        page_name=single.page_name if single else None,
+        teasers=tuple(t for part in parts for t in part.teasers),
+        warnings=tuple(warnings),
+    )
