@@ -134,12 +134,8 @@ async def run_demo(app: App) -> DemoReport:
     """Apply the demo config, poll the sample once, queue digests, send everything due."""
     from newsbot.digest import queue_all_digests
     from newsbot.pipeline import poll_source, send_due
-    from newsbot.store.sync import apply_settings
-
     started = app.clock()
-    with app.session() as session:
-        apply_settings(session, app.settings, now=started)
-        session.commit()
+    app.sync_config()
     poll = await poll_source(app, SAMPLE_SOURCE_ID, day=SAMPLE_DATE)
     digests = queue_all_digests(app)
     outbox_report = await send_due(app)

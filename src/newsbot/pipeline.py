@@ -53,6 +53,7 @@ class App:
     clock: Callable[[], datetime] = utcnow
     transport: httpx.AsyncBaseTransport | None = None  # tests may inject one; default: the network
     channel_overrides: dict[str, Channel] = field(default_factory=dict)
+    _synced_version: str | None = field(default=None, init=False, repr=False)
 
     @classmethod
     @contextmanager
@@ -74,6 +75,23 @@ class App:
             yield cls(settings=settings, engine=engine)
         finally:
             engine.dispose()
+
+    def sync_config(self) -> None:
+        """Make the database hold this config version (once per App); logs what changed.
+
+        The service acts on the YAML it was started with, so subscribers and sources exist as
+        rows (with their history) before anything refers to them.
+        """
+        if self._synced_version == self.settings.version:
+            return
+        from newsbot.store.sync import apply_settings
+
+        with self.session() as session:
+            diff = apply_settings(session, self.settings, now=self.clock())
+            session.commit()
+        if not diff.empty:
+            log.info("config applied", extra={"diff": diff.render()})
+        self._synced_version = self.settings.version
 
     def session(self) -> Session:
         """A new session; callers commit."""
@@ -151,6 +169,7 @@ async def poll_source(
     if source_id not in sources:
         return PollReport(source_id, "error", error=f"unknown or inactive source {source_id!r}")
     source = sources[source_id]
+    app.sync_config()
     now = app.clock()
     state = ingest.load_state(app, source_id)
     own_client = client is None

@@ -40,7 +40,6 @@ def demo(ctx: click.Context) -> None:
     for channel_id, message in report.sent:
         part = f" (part {message.part}/{message.parts})" if message.parts > 1 else ""
         click.echo(f"\n=== {message.kind} -> {channel_id}{part} [{demo_module.DEMO_SINK_DIR / channel_id}.txt]")
-        click.echo(message.title)
         click.echo(message.body)
     click.echo("")
     for line in report.lines():
@@ -56,14 +55,9 @@ def run(ctx: click.Context) -> None:
     """
     from newsbot.commands._common import open_app
     from newsbot.scheduler import run_service
-    from newsbot.store.sync import apply_settings
 
     with open_app(ctx) as app:
-        with app.session() as session:
-            diff = apply_settings(session, app.settings, now=app.clock())
-            session.commit()
-        if not diff.empty:
-            click.echo(f"config applied:\n{diff.render()}")
+        app.sync_config()
         click.echo(f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers")
         asyncio.run(run_service(app))
     click.echo("newsbot stopped")

@@ -1,0 +1,214 @@
+"""The whole path, end to end: a real HTTP server on 127.0.0.1, a real SQLite file, file sinks."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from newsbot.config import load_settings
+from newsbot.demo import SAMPLE_DATE, demo_settings, run_demo, serve_sample
+from newsbot.pipeline import App, poll_source, send_due
+from newsbot.store.db import make_engine
+from newsbot.store.schema import upgrade
+from newsbot.store.sync import apply_settings
+from newsbot.store.tables import DeliveryRow, MatchRow, SourceRow
+
+CONFIG = """\
+admin:
+  channel: admin
+  failure_threshold: 3
+sources:
+  - id: placeholder
+    kind: pagetext
+    folder: drop
+channels:
+  - id: merchants
+    kind: file
+    path: merchants.txt
+  - id: readers
+    kind: file
+    path: readers.txt
+  - id: admin
+    kind: file
+    path: admin.txt
+subscribers:
+  - id: merchant-chen
+    name: 陈老板
+    role: merchant
+    channels: [merchants]
+    quiet_hours: "23:00-06:30"
+    rules:
+      - id: fraud
+        match: '(电信网络诈骗 OR 反洗钱 OR 反诈) NOT 招聘'
+        deliver: alert
+      - id: money
+        any: [反洗钱, 洗钱]
+        deliver: both
+  - id: reader-wang
+    name: 王老师
+    channels: [readers]
+    digest: {at: "08:00"}
+    rules:
+      - id: fairs
+        match: 对接会 OR 展会
+        deliver: digest
+      - id: fraud-too
+        match: 经济犯罪
+        deliver: digest
+"""
+
+# 2025-05-16 09:00 in Shanghai: outside the merchant's quiet hours.
+MORNING = datetime(2025, 5, 16, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+    """An App on the sample issue served from 127.0.0.1, a SQLite file and file sinks."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsbot.yaml").write_text(CONFIG, encoding="utf-8")
+    settings = load_settings(tmp_path / "newsbot.yaml", environ={})
+    engine = make_engine(f"sqlite:///{tmp_path / 'newsbot.db'}")
+    upgrade(engine)
+    with serve_sample() as base_url:
+        yield App(demo_settings(settings, base_url, sink_dir=tmp_path / "sink"), engine, clock=Clock(MORNING))
+    engine.dispose()
+
+
+def deliveries(app: App) -> list[DeliveryRow]:
+    with Session(app.engine) as session:
+        return list(session.exec(select(DeliveryRow).order_by(DeliveryRow.id)).all())
+
+
+def test_first_run_stores_the_issue_matches_and_delivers(app: App, tmp_path: Path) -> None:
+    """The sample issue is found, stored, matched, rendered and written to the sinks."""
+    report = asyncio.run(run_demo(app))
+    assert report.poll.outcome == "new"
+    assert report.poll.paper == "义乌商报"
+    assert report.poll.issue_date == SAMPLE_DATE
+    assert report.poll.articles_new >= 7
+    sent = {(channel, m.kind) for channel, m in report.sent}
+    assert ("merchants", "alert") in sent
+    assert ("readers", "digest") in sent
+    alerts = [m for c, m in report.sent if m.kind == "alert"]
+    assert any("电信网络诈骗" in m.body for m in alerts)
+    assert not any("招聘" in m.title for m in alerts)
+    merchant_file = (tmp_path / "sink" / "merchants.txt").read_text(encoding="utf-8")
+    assert "电信网络诈骗" in merchant_file
+    digest_file = (tmp_path / "sink" / "readers.txt").read_text(encoding="utf-8")
+    assert "对接会" in digest_file
+    assert all(d.state == "sent" for d in deliveries(app))
+
+
+def test_second_run_finds_nothing_new_and_sends_nothing(app: App) -> None:
+    """Polling the same issue again is a no-op: no new articles, matches or messages."""
+    first = asyncio.run(run_demo(app))
+    clock = app.clock
+    assert isinstance(clock, Clock)
+    clock.now = MORNING + timedelta(minutes=10)
+    second = asyncio.run(run_demo(app))
+    assert first.sent
+    assert second.poll.outcome in {"unchanged", "not_modified"}
+    assert second.sent == []
+    assert "nothing new" in second.lines()[0]
+
+
+def test_an_article_matched_by_several_rules_is_alerted_once(app: App) -> None:
+    """Two rules of one subscriber hitting one article give one alert per channel."""
+    asyncio.run(run_demo(app))
+    alerts = [d for d in deliveries(app) if d.kind == "alert"]
+    keys = [(d.subscriber_id, d.channel_id, d.article_id) for d in alerts]
+    assert len(keys) == len(set(keys))
+    with Session(app.engine) as session:
+        both = [m for m in session.exec(select(MatchRow)).all() if len(m.rule_ids_json.split(",")) > 1]
+    assert both, "the 反洗钱 article should match both merchant rules"
+
+
+def test_digest_marks_articles_already_alerted(app: App) -> None:
+    """An article that reached the subscriber as an alert is flagged in their digest."""
+    asyncio.run(run_demo(app))
+    digests = [d for d in deliveries(app) if d.kind == "digest" and d.subscriber_id == "merchant-chen"]
+    assert digests
+    assert "已提醒" in digests[0].message_json
+
+
+def test_quiet_hours_hold_alerts_until_they_end(app: App) -> None:
+    """An alert matched at 23:30 Shanghai time waits until 06:30, then goes out."""
+    clock = app.clock
+    assert isinstance(clock, Clock)
+    clock.now = datetime(2025, 5, 16, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+    asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+    asyncio.run(send_due(app))
+    held = [d for d in deliveries(app) if d.kind == "alert"]
+    assert held and all(d.state == "pending" for d in held)
+    assert all(d.next_attempt_at == datetime(2025, 5, 16, 22, 30, tzinfo=UTC) for d in held)
+    clock.now = datetime(2025, 5, 16, 22, 31, tzinfo=UTC)
+    asyncio.run(send_due(app))
+    assert all(d.state == "sent" for d in deliveries(app) if d.kind == "alert")
+
+
+class _Broken(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_error(500, "database on fire")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+
+def test_a_failing_source_is_counted_and_the_admin_told_once(app: App, tmp_path: Path) -> None:
+    """After the threshold of consecutive failures one admin alert is queued, not one per poll."""
+    from dataclasses import replace
+
+    from newsbot.sources import SOURCE_KINDS
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
+        options = SOURCE_KINDS["pagetext"].Options.model_validate(
+            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
+        )
+        app.settings = replace(app.settings, sources={"ywsb": options})
+        reports = [asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE)) for _ in range(5)]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {r.outcome for r in reports} == {"error"}
+    with Session(app.engine) as session:
+        row = session.get(SourceRow, "ywsb")
+    assert row is not None and row.consecutive_failures == 5
+    admin = [d for d in deliveries(app) if d.kind == "admin"]
+    assert len(admin) == 1
+    assert "ywsb" in admin[0].message_json
+
+
+def test_backfill_source_stores_first_issue_without_alerting(app: App) -> None:
+    """A source marked backfill stores its first issue silently: no flood of old news."""
+    from dataclasses import replace
+
+    source = app.settings.sources["ywsb"].model_copy(update={"backfill": True})
+    app.settings = replace(app.settings, sources={"ywsb": source})
+    with Session(app.engine) as session:
+        apply_settings(session, app.settings, now=MORNING)
+        session.commit()
+    report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+    assert report.outcome == "new" and report.articles_new >= 7
+    assert report.alerts == 0
+    assert deliveries(app) == []
