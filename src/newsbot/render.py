@@ -37,6 +37,13 @@ from newsbot.models import Article, Explanation, Message
 JSON_FORMATS = frozenset({"card", "embeds", "blocks", "json"})
 PLACEHOLDER_PARTS = 99  # measure with the widest part label "(99/99)" so the final one fits too
 ELLIPSIS = "…"
+FIELD_LABELS = {
+    "headline": "标题",
+    "summary": "摘要",
+    "body": "正文",
+    "topics": "主题",
+    "keywords": "关键词",
+}
 
 _CN_MARKDOWN = str.maketrans(
     {
@@ -260,7 +267,9 @@ def _message(
     templates_dir: Path | None,
 ) -> Message:
     full_title = f"{title}（{part}/{parts}）" if parts > 1 else title
-    template = _environment(kind, templates_dir).get_template(f"{kind}/{name}.j2")
+    template = _environment(kind, templates_dir).get_template(
+        f"{_channel_class(kind).templates()}/{name}.j2"
+    )
     body = template.render(title=full_title, part=part, parts=parts, **context).strip()
     if _channel_class(kind).format in JSON_FORMATS:
         body = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
@@ -334,7 +343,7 @@ def _item_context(item: DigestItem) -> dict[str, Any]:
         "topics": list(article.topics),
         "source": item.source_name,
         "alerted": item.alerted,
-        "why": [f"{e.term}（{e.field}）" for e in item.explanations],
+        "why": [f"{e.term}（{FIELD_LABELS.get(e.field, e.field)}）" for e in item.explanations],
         "snippets": [e.snippet for e in item.explanations],
     }
 

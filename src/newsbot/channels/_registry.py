@@ -30,6 +30,7 @@ BUILTIN_CHANNELS: tuple[str, ...] = (
     "newsbot.channels.discord",
     "newsbot.channels.feishu",
     "newsbot.channels.file",
+    "newsbot.channels.lark",
     "newsbot.channels.pushplus",
     "newsbot.channels.serverchan",
     "newsbot.channels.slack",

@@ -50,6 +50,8 @@ class Channel(ABC):
     Options: ClassVar[type[ChannelOptions]]
     format: ClassVar[Format] = "text"
     escaping: ClassVar[Escaping] = "none"
+    # Folder under templates/ to draw from; a platform sharing another's format names it.
+    template_kind: ClassVar[str | None] = None
     # Limits as the platform counts them; None means "the platform states none".
     max_body_bytes: ClassVar[int | None] = None
     max_chars: ClassVar[int | None] = None
@@ -59,6 +61,11 @@ class Channel(ABC):
         if not isinstance(options, self.Options):
             raise TypeError(f"{type(self).__name__} needs {self.Options.__name__}")
         self.options = options
+
+    @classmethod
+    def templates(cls) -> str:
+        """The folder under ``templates/`` holding this kind's ``alert.j2`` and ``digest.j2``."""
+        return cls.template_kind or cls.kind
 
     @property
     def id(self) -> str:
@@ -123,6 +130,11 @@ class Channel(ABC):
         return redact(text, self.secrets())
 
     # Helpers for subclasses -------------------------------------------------------------
+
+    def signing_secret(self, name: str = "secret") -> str | None:
+        """The clear value of an optional signing secret field, None when not configured."""
+        value = getattr(self.options, name, None)
+        return value.reveal() if isinstance(value, Secret) and value else None
 
     def json_request(
         self, url: str, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None

@@ -1,0 +1,80 @@
+"""PushPlus (推送加): pushes to a personal WeChat through ``/send`` with a token.
+
+Vendor doc: https://www.pushplus.plus/doc/guide/api.html (``token``, ``title``, ``content``,
+``template`` html/markdown/txt, ``topic`` for a group) and the codes at
+https://www.pushplus.plus/doc/guide/code.html : 200 success, 900 account restricted for
+sending too often, 999 server error, 903 invalid token, 905 account not verified.
+
+Usage::
+
+    PushPlusChannel(PushPlusOptions(id="me", kind="pushplus", token=token))
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import httpx
+
+from newsbot.channels._registry import register_channel
+from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
+from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
+from newsbot.models import Message
+from newsbot.secrets import Secret
+
+# Codes worth retrying: 900 too frequent (restricted for a while), 999 server error.
+TRANSIENT_CODES = {900: 600.0, 999: 30.0}
+MAX_TITLE_CHARS = 100
+
+
+class PushPlusOptions(ChannelOptions, frozen=True, extra="forbid"):
+    """The user token (secret) and, to push to a group, its ``topic`` code."""
+
+    kind: str = "pushplus"
+    url: str = "https://www.pushplus.plus/send"
+    token: Secret
+    topic: str | None = None
+
+
+@register_channel
+class PushPlusChannel(Channel):
+    """Markdown content (``template: markdown``)."""
+
+    kind: ClassVar[str] = "pushplus"
+    Options: ClassVar[type[ChannelOptions]] = PushPlusOptions
+    format: ClassVar[Format] = "markdown"
+    escaping: ClassVar[Escaping] = "cn_markdown"
+    template_kind: ClassVar[str | None] = "markdown"  # plain markdown, shared
+    # content: 20000 characters at most on the free plan (api guide, 参数说明)
+    max_chars: ClassVar[int | None] = 20000
+    # The free plan allows 200 messages a day; keep a gentle pace.
+    max_per_minute: ClassVar[float | None] = 10
+
+    def build_request(self, message: Message, *, now: datetime) -> httpx.Request:
+        """POST token, title, markdown content and optional topic."""
+        options = self.options
+        assert isinstance(options, PushPlusOptions)
+        payload = {
+            "token": options.token.reveal(),
+            "title": message.title[:MAX_TITLE_CHARS],
+            "content": message.body,
+            "template": "markdown",
+        }
+        if options.topic:
+            payload["topic"] = options.topic
+        return self.json_request(options.url, payload)
+
+    def check_response(self, response: httpx.Response) -> str:
+        """code 200 is success; 900/999 transient; 903, 905 and the rest permanent."""
+        self.raise_for_status(response)
+        data = self.json_body(response)
+        code = data.get("code")
+        if code == 200:
+            return response.text
+        detail = self.redact(f"code {code}: {data.get('msg', '')}")
+        if code in TRANSIENT_CODES:
+            raise TransientDeliveryError(
+                detail, channel=self.id, status_code=200, retry_after_s=TRANSIENT_CODES[code]
+            )
+        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
