@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from newsbot.store.db import database_url, make_engine
-
 
 @click.group("db")
 def db() -> None:
@@ -16,6 +14,7 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context) -> None:
     """Create or migrate the schema to this newsbot's version."""
+    from newsbot.store.db import database_url, make_engine
     from newsbot.store.schema import upgrade as run_upgrade
 
     engine = make_engine(database_url(ctx.obj["database_url"]))
@@ -33,6 +32,7 @@ def upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def current(ctx: click.Context) -> None:
     """Print the schema version of the database and of this newsbot."""
+    from newsbot.store.db import database_url, make_engine
     from newsbot.store.schema import current_revision, head_revision
 
     engine = make_engine(database_url(ctx.obj["database_url"]))

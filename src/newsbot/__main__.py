@@ -1,0 +1,7 @@
+"""``python -m newsbot``."""
+
+from __future__ import annotations
+
+from newsbot.cli import main
+
+main()
