@@ -15,7 +15,6 @@ Users can point their own config at it to try a source. Usage::
 from __future__ import annotations
 
 import gzip
-import hashlib
 import html
 import threading
 import time
@@ -136,7 +135,8 @@ class FakeSite:
             status=status,
             content_type=content_type,
             headers=dict(headers or {}),
-            etag='"' + hashlib.sha256(data).hexdigest()[:16] + '"',
+            # Like nginx: mtime and size, so re-publishing the same bytes still changes it.
+            etag=f'"{time.time_ns():x}-{len(data):x}"',
             last_modified=format_datetime(datetime.now(UTC), usegmt=True),
             **misbehaviour,
         )
@@ -392,8 +392,9 @@ def _handler_for(site: FakeSite) -> type[BaseHTTPRequestHandler]:
 def _status(route: Route, headers: Any) -> int:
     if route.status != 200:
         return route.status
-    if route.etag and headers.get("If-None-Match") == route.etag:
-        return 304
+    # RFC 9110 13.2.2: If-None-Match, when sent, decides alone (dates have 1 s resolution).
+    if headers.get("If-None-Match") is not None:
+        return 304 if route.etag and headers.get("If-None-Match") == route.etag else 200
     if route.last_modified and headers.get("If-Modified-Since") == route.last_modified:
         return 304
     return 200

@@ -1,0 +1,348 @@
+"""``epaper``: a dated e-paper site, walked page index -> pages -> articles.
+
+Config::
+
+    - id: ywsb
+      kind: epaper
+      paper: 义乌商报
+      preset: founder-pc            # or founder-pc-catalogue, founder-classic, peoples-daily
+      url: "http://szb1.ywcity.cn/layout/{date:%Y%m/%d}/node_01.html"
+      selectors: {articles: "ul#articlelist li a"}   # optional overrides of the preset
+
+How a poll decides (the cheap questions first):
+
+1. While today's issue is not stored yet and the preset knows Founder's ``period.xml``,
+   that one small file says whether the issue exists; not listed means :class:`NoIssue`.
+2. The front page is fetched (conditionally, once the issue is stored: a 304 is
+   :class:`NotModified`). A 404, a redirect to another date, or an empty index means
+   "not published yet"; a full page where the selectors find nothing means the site changed,
+   which is an error an admin must see.
+3. Every page, every article (and the page PDFs, with ``fetch_pdfs``) is fetched; the issue
+   is returned only if its bytes differ from the last poll's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel, field_validator
+
+from newsbot.errors import SourceError
+from newsbot.models import Document
+from newsbot.secrets import redact_url
+from newsbot.sources._common import (
+    format_template,
+    is_dated,
+    issue_result,
+    redirected_elsewhere,
+    url_dates,
+    waiting,
+)
+from newsbot.sources._fetch import Answer, fetch
+from newsbot.sources._html import (
+    Link,
+    PageIndex,
+    Selectors,
+    declared_charset,
+    meta_refresh_target,
+    page_name,
+    page_number,
+    parse_index,
+    period_dates,
+)
+from newsbot.sources._presets import PRESETS
+from newsbot.sources.base import (
+    NoIssue,
+    NotModified,
+    PollResult,
+    Source,
+    SourceOptions,
+    SourceState,
+    register_source,
+)
+
+log = logging.getLogger(__name__)
+
+# An index with less than this is "empty" (not published yet); more, and no links matched,
+# means the selectors no longer fit the site.
+_EMPTY_INDEX_TEXT_CHARS = 200
+_EMPTY_INDEX_LINKS = 5
+
+
+class SelectorOverrides(BaseModel, frozen=True, extra="forbid"):
+    """Selectors an admin overrides; unset ones come from the preset."""
+
+    pages: str | None = None
+    articles: str | None = None
+    pdf: str | None = None
+    skip_titles: tuple[str, ...] | None = None
+
+
+class EpaperOptions(SourceOptions, frozen=True, extra="forbid"):
+    """Options of an ``epaper`` source."""
+
+    kind: Literal["epaper"] = "epaper"
+    url: str  # the front page, a template such as .../layout/{date:%Y%m/%d}/node_01.html
+    preset: str = "founder-pc"
+    selectors: SelectorOverrides = SelectorOverrides()
+    period_url: str | None = None  # a template; None: the preset's; "": do not use one
+    fetch_pdfs: bool = False
+    max_pages: int = 48
+    max_articles: int = 600
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"unknown preset {value!r}; known: {', '.join(sorted(PRESETS))}")
+        return value
+
+    @property
+    def effective_selectors(self) -> Selectors:
+        """The preset's selectors with the admin's overrides applied."""
+        update = {k: v for k, v in self.selectors.model_dump().items() if v is not None}
+        return PRESETS[self.preset].selectors.model_copy(update=update)
+
+
+@register_source
+class EpaperSource(Source):
+    """Walks a dated e-paper issue into ``page_index`` and ``article_page`` documents."""
+
+    kind = "epaper"
+    Options = EpaperOptions
+    options: EpaperOptions
+
+    async def poll(
+        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+    ) -> PollResult:
+        """Find and fetch the issue of ``day`` (None: today's); see the module doc."""
+        if waiting(state, now=now, asked_day=day):
+            return NotModified(state)
+        dated = is_dated(self.options.url)
+        issue_day = day or self.today(now)
+        if not dated and day is not None and day != self.today(now):
+            return NoIssue(
+                f"{self.id}'s URL has no date: only the current issue is reachable", state
+            )
+        front_url = format_template(self.options.url, issue_day)
+        key = issue_day.isoformat() if dated else None
+        if dated and state.last_issue_key != key:
+            state, missing = await self._check_period(client, state, front_url, issue_day, now=now)
+            if missing is not None:
+                return NoIssue(missing, state)
+        front, state = await self._front(client, state, front_url, key=key, now=now)
+        if front is None:
+            return NotModified(state)
+        return await self._walk(
+            client, state, front, front_url=front_url, day=issue_day, dated=dated, now=now
+        )
+
+    async def _check_period(
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        front_url: str,
+        day: date,
+        *,
+        now: datetime,
+    ) -> tuple[SourceState, str | None]:
+        """Ask period.xml whether ``day`` is out; a missing period.xml says nothing."""
+        period_url = self._period_url(front_url, day)
+        if period_url is None:
+            return state, None
+        answer = await fetch(
+            client,
+            period_url,
+            options=self.options,
+            now=now,
+            validator=state.validators.get(period_url),
+            limiter=self.limiter,
+        )
+        if answer.status == 304:  # unchanged since it did not list the day: still not out
+            return state, f"period.xml does not list {day.isoformat()} yet"
+        if answer.status != 200 or not (dates := period_dates(answer.body)):
+            return state, None
+        if day in dates:
+            # Forget the validator: the next question about another day must see the file.
+            return state.with_validator(period_url, None), None
+        state = state.with_validator(period_url, answer.validator)
+        return state, f"period.xml does not list {day.isoformat()} yet"
+
+    def _period_url(self, front_url: str, day: date) -> str | None:
+        if self.options.period_url == "":
+            return None
+        if self.options.period_url is not None:
+            return format_template(self.options.period_url, day)
+        path = PRESETS[self.options.preset].period_path
+        return httpx.URL(front_url).join(path).__str__() if path else None
+
+    async def _front(
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        url: str,
+        *,
+        key: str | None,
+        now: datetime,
+    ) -> tuple[Answer | None, SourceState]:
+        """The front page answer, or None when the stored issue is unchanged (304)."""
+        have_it = key is not None and state.last_issue_key == key
+        validator = state.validators.get(url) if have_it or key is None else None
+        answer = await fetch(
+            client, url, options=self.options, now=now, validator=validator, limiter=self.limiter
+        )
+        if answer.status == 304:
+            return None, replace(state, fresh_until=answer.fresh_until)
+        state = replace(state, fresh_until=answer.fresh_until)
+        return answer, state.with_validator(url, answer.validator)
+
+    async def _walk(
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        front: Answer,
+        *,
+        front_url: str,
+        day: date,
+        dated: bool,
+        now: datetime,
+    ) -> PollResult:
+        front = await self._follow_refresh(client, front, now)
+        if (missing := self._missing(front, front_url, day, dated=dated)) is not None:
+            return NoIssue(missing, state)
+        selectors = self.options.effective_selectors
+        index = parse_index(front.body, front.url, selectors, charset=front.charset)
+        if not index.pages and not index.articles:
+            return self._empty_or_broken(index, front, day, state)
+        issue_day = day if dated else max(url_dates(front.url), default=None)
+        key = issue_day.isoformat() if issue_day else None
+        if not dated and key is not None and state.last_issue_key == key:
+            return NotModified(state)
+        documents = await self._documents(client, front, index, now)
+        return issue_result(
+            self, state, issue_key=key or "front:" + front.url, documents=documents, day=issue_day
+        )
+
+    def _missing(self, answer: Answer, url: str, day: date, *, dated: bool) -> str | None:
+        """Why the front page shows no issue (None: it shows one); raises when broken."""
+        if dated and answer.status in (404, 410):
+            return f"no issue for {day.isoformat()} yet (HTTP {answer.status})"
+        if answer.status != 200:
+            raise SourceError(
+                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
+            )
+        if dated and (other := redirected_elsewhere(url, answer.url, day)) is not None:
+            return f"{day.isoformat()} redirects to the issue of {other.isoformat()}"
+        return None
+
+    def _empty_or_broken(
+        self, index: PageIndex, front: Answer, day: date, state: SourceState
+    ) -> NoIssue:
+        if index.text_chars < _EMPTY_INDEX_TEXT_CHARS or index.link_count < _EMPTY_INDEX_LINKS:
+            return NoIssue(f"the index of {day.isoformat()} is empty", state)
+        raise SourceError(
+            f"no page or article links matched on {redact_url(front.url)} "
+            f"(preset {self.options.preset}): did the site change its layout?",
+            source=self.id,
+            url=front.url,
+        )
+
+    async def _follow_refresh(
+        self, client: httpx.AsyncClient, answer: Answer, now: datetime
+    ) -> Answer:
+        """Follow ``<meta refresh>`` hops (Founder classic's paperindex.htm), within the limit."""
+        hops = list(answer.redirects)
+        while answer.status == 200 and (target := meta_refresh_target(answer.body, answer.url)):
+            if len(hops) >= self.options.max_redirects or target == answer.url:
+                break
+            hops.append(answer.url)
+            answer = await fetch(
+                client, target, options=self.options, now=now, limiter=self.limiter
+            )
+        return replace(answer, redirects=(*hops, *answer.redirects))
+
+    async def _documents(
+        self, client: httpx.AsyncClient, front: Answer, index: PageIndex, now: datetime
+    ) -> tuple[Document, ...]:
+        """Every page index, then every article (and PDF) they list, as documents."""
+        pages = _page_links(front, index)[: self.options.max_pages]
+        others = [link.url for link in pages if link.url != front.url]
+        answers = dict(zip(others, await self._get_all(client, others, now), strict=True))
+        answers[front.url] = front
+        page_docs: list[Document] = []
+        articles: dict[str, tuple[int, str | None]] = {}
+        pdfs: dict[str, tuple[int, str | None]] = {}
+        for position, link in enumerate(pages, start=1):
+            answer = answers.get(link.url)
+            if answer is None:
+                continue
+            number, name = page_number(link, position), page_name(link)
+            page_docs.append(_document(answer, "page_index", number, name))
+            page_index = index if answer is front else self._parse(answer)
+            for article in page_index.articles:
+                articles.setdefault(article.url, (number, name))
+            if self.options.fetch_pdfs and page_index.pdf:
+                pdfs.setdefault(page_index.pdf, (number, name))
+        wanted = list(articles)[: self.options.max_articles] + list(pdfs)
+        fetched = await self._get_all(client, wanted, now)
+        placed = {**articles, **pdfs}
+        extra = [
+            _document(answer, "article_page" if url in articles else "page_text", *placed[url])
+            for url, answer in zip(wanted, fetched, strict=True)
+            if answer is not None
+        ]
+        return (*page_docs, *extra)
+
+    def _parse(self, answer: Answer) -> PageIndex:
+        selectors = self.options.effective_selectors
+        return parse_index(answer.body, answer.url, selectors, charset=answer.charset)
+
+    async def _get_all(
+        self, client: httpx.AsyncClient, urls: list[str], now: datetime
+    ) -> list[Answer | None]:
+        """Fetch ``urls`` concurrently (the host limiter paces them); None for a 404."""
+        return list(await asyncio.gather(*(self._get(client, url, now) for url in urls)))
+
+    async def _get(self, client: httpx.AsyncClient, url: str, now: datetime) -> Answer | None:
+        answer = await fetch(client, url, options=self.options, now=now, limiter=self.limiter)
+        if answer.status in (404, 410):
+            # A dead link inside a published issue is the site's slip, not a missing issue.
+            log.warning("missing page in issue", extra={"source": self.id, "url": url})
+            return None
+        if answer.status != 200:
+            raise SourceError(
+                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
+            )
+        return answer
+
+
+def _page_links(front: Answer, index: PageIndex) -> list[Link]:
+    """The issue's pages in order, the front page included even when the list omits it."""
+    pages = list(index.pages)
+    if all(link.url != front.url for link in pages):
+        pages.insert(0, Link(url=front.url, text=""))
+    return pages
+
+
+def _document(
+    answer: Answer,
+    role: Literal["page_index", "article_page", "page_text"],
+    page: int,
+    name: str | None,
+) -> Document:
+    return Document(
+        url=answer.url,
+        body=answer.body,
+        role=role,
+        media_type=answer.media_type or "text/html",
+        charset=declared_charset(answer.body, answer.charset)
+        if "html" in answer.media_type
+        else answer.charset,
+        page=page,
+        page_name=name,
+    )
