@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import click
 
-from newsbot.config import default_config_path, load_settings
-from newsbot.errors import ConfigError
-
 
 @click.group("config")
 def config() -> None:
@@ -17,6 +14,9 @@ def config() -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the config; print each problem as file:line: message (exit 1 if any)."""
+    from newsbot.config import default_config_path, load_settings
+    from newsbot.errors import ConfigError
+
     path = default_config_path(ctx.obj["config_path"])
     try:
         settings = load_settings(path)
