@@ -27,8 +27,8 @@ _SEPARATORS = re.compile(r"[\s、，,；;|/·]+|和|及|与")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[A-Za-z][A-Za-z.\- ]{1,30}$")
 _EDITOR_CODE = re.compile(r"[①-⑳]\d*")
 _LEAD = re.compile(
-    r"^(?P<marker>本报讯|[\u4e00-\u9fff]{2,10}讯(?=[\s（(]|记者)|(?:据)?新华社[\u4e00-\u9fff]{0,8}"
-    r"\d{1,2}月\d{1,2}日电|本报[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日电)?\s*"
+    r"^(?P<marker>本报讯|[\u4e00-\u9fff]{2,10}讯(?=[\s（(]|记者)"
+    r"|(?:据)?[\u4e00-\u9fff]{2,14}\d{1,2}月\d{1,2}日电)?\s*"
     r"(?P<paren>[（(][^）)]{1,60}[）)])?"
 )
 SURNAMES = frozenset(

@@ -53,7 +53,8 @@ def looks_like_dateline(line: str) -> bool:
     """True for a masthead/date line: a date plus a weekday, issue number or page marker."""
     if not (_FULL_DATE.search(line) or _YEAR_MONTH.search(line)):
         return False
-    return bool(_WEEKDAY.search(line) or _NUMBER.search(line) or "农历" in line or "版" in line)
+    markers = ("农历", "版", "来源", "出版")
+    return bool(_WEEKDAY.search(line) or _NUMBER.search(line) or any(m in line for m in markers))
 
 
 def _weekday_index(line: str) -> int | None:

@@ -19,7 +19,7 @@ from newsbot.errors import ExtractionError
 from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
 from newsbot.extract._feed import feed_drafts
-from newsbot.extract._html_article import article_drafts, has_body_text
+from newsbot.extract._html_article import article_drafts, has_article_markup, has_body_text
 from newsbot.extract._html_common import parse_html
 from newsbot.extract._html_index import is_index, parse_index
 from newsbot.extract._pagetext import segment_page
@@ -29,9 +29,8 @@ MAX_TEXT_CHARS = 3_000_000
 _SNIFF_BYTES = 65_536
 _MAX_BINARY_SHARE = 0.01
 _BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
-_ARTICLE_MARKUP = re.compile(
-    r"id=[\"']?main-title|<founder-(?:title|content)|enpcontent|id=[\"']?ozoom"
-)
+_ARTICLE_MARKUP = re.compile(r"id=[\"']?main-title|<founder-(?:title|content)|id=[\"']?ozoom")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass
@@ -106,8 +105,7 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
     if root is None:
         part.warnings.append(f"{doc.url}: no HTML to read")
         return
-    as_article = doc.role == "article_page" or _ARTICLE_MARKUP.search(text[: _SNIFF_BYTES * 4])
-    if as_article or not is_index(root):
+    if doc.role == "article_page" or has_article_markup(root) or not is_index(root):
         drafts = [d for d in article_drafts(root, doc.url) if has_body_text(d)]
         part.drafts = drafts
         if any(not d.heading.headline for d in drafts):
@@ -121,7 +119,7 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
 
 _FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
 _HTML_MARKUP = re.compile(rb"<(?:!doctype html|html|head|body|div|p|table|a|font|founder-)\b", re.I)
-_INDEX_LINK = re.compile(rb"content_\d+\.s?html?|nw\.D\d+_\d{8}_\d+-\d+\.htm")
+_INDEX_LINK = re.compile(r"content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm")
 
 
 def guess_role(body: bytes) -> DocumentRole:
@@ -134,7 +132,7 @@ def guess_role(body: bytes) -> DocumentRole:
         return "feed"
     if not _HTML_MARKUP.search(head):
         return "page_text"
-    text = head.decode("latin-1")
-    if _ARTICLE_MARKUP.search(text) or not _INDEX_LINK.search(head):
+    text = _COMMENT.sub("", head.decode("latin-1"))  # Founder hides page fields in comments
+    if _ARTICLE_MARKUP.search(text) or not _INDEX_LINK.search(text):
         return "article_page"
     return "page_index"

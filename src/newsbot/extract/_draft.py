@@ -60,10 +60,11 @@ class Draft:
 
     def add_paragraph(self, text: str, *, repair: bool = True) -> None:
         """Append a paragraph; with ``repair``, rejoin a sentence broken at a column end."""
+        joins = repair and self.dangling  # before a "(下转…)" in this text closes the article
         text = self._take_continuation_marks(text)
         if not text:
             return
-        if repair and self.dangling:
+        if joins:
             self.paragraphs[-1] = join_broken(self.paragraphs[-1], text)
         else:
             self.paragraphs.append(text)

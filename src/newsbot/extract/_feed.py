@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from newsbot.extract._decode import decode_bytes
@@ -24,6 +24,7 @@ from newsbot.extract._html_common import parse_html, squash
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _PLAIN_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+BEIJING = timezone(timedelta(hours=8), "CST")
 _BLOCKS = re.compile(r"<(?:p|div|br|li|h\d)\b[^>]*>", re.I)
 
 
@@ -56,18 +57,19 @@ def html_paragraphs(fragment: str) -> list[str]:
 
 
 def _published(entry: Any) -> datetime | None:
+    raw = entry.get("published", "") or entry.get("updated", "")
+    match = _PLAIN_DATE.fullmatch(raw.strip())
+    if match:  # "2018-09-18 14:38:10": no zone given, so the paper's own (Beijing) time
+        year, month, day, hour, minute, second = (int(p) for p in match.groups(default="0"))
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
+        except ValueError:
+            return None
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
         year, month, day, hour, minute, second = parsed[:6]
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    match = _PLAIN_DATE.search(entry.get("published", "") or entry.get("updated", ""))
-    if not match:
-        return None
-    year, month, day, hour, minute, second = (int(p) for p in match.groups(default="0"))
-    try:
-        return datetime(year, month, day, hour, minute, second)  # the paper's local time
-    except ValueError:
-        return None
+    return None
 
 
 def feed_drafts(body: bytes, charset: str | None = None) -> tuple[list[Draft], str | None]:

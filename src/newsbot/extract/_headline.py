@@ -73,10 +73,10 @@ def split_line(line: str) -> Heading:
     phrases = parts(line)
     if len(phrases) <= 1:
         return Heading(headline=line.strip())
-    if len(phrases) == 2 and is_parallel(phrases[0], phrases[1]):
+    first, rest = phrases[0], phrases[1:]
+    if len(phrases) == 2 and is_parallel(first, rest[0]) and not _is_kicker_phrase(first):
         return Heading(headline=line.strip())
     kicker = None
-    first, rest = phrases[0], phrases[1:]
     long_first = len(phrases) >= 3 and visible_len(first) >= 14
     if _is_kicker_phrase(first) or long_first:
         kicker, phrases = first, rest

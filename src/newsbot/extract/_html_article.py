@@ -35,6 +35,7 @@ _CONTENT = (
     ".//founder-content | .//*[@id='ozoom'] | .//*[@id='content'] | .//*[@id='articleContent']"
     " | .//div[contains(@class,'article-content')]"
 )
+_MARKUP = "//founder-title | //founder-content | //*[@id='main-title'] | //*[@id='ozoom']"
 _CREDIT = re.compile(r"^[（(][^）)]{1,40}摄[）)]$|^[^，。]{2,30}\s摄$")
 _MAX_CAPTION_CHARS = 100
 _MIN_BODY_CJK = 10
@@ -194,6 +195,11 @@ def _add_caption(draft: Draft, text: str) -> None:
         draft.captions[-1] = draft.captions[-1] + text  # the credit belongs to its caption
     else:
         draft.captions.append(text)
+
+
+def has_article_markup(root: lxml.html.HtmlElement) -> bool:
+    """True when the page carries article markup (a title or body element of a known system)."""
+    return bool(root.xpath(_MARKUP))
 
 
 def has_body_text(draft: Draft) -> bool:

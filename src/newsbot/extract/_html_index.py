@@ -27,8 +27,11 @@ from newsbot.extract._headline import Heading
 from newsbot.extract._html_common import element_text, properties, squash
 from newsbot.extract._text import cn_number
 
-_ARTICLE_HREF = re.compile(r"(?:^|/)(?:content_\d+\.s?html?|nw\.D\d+_\d{8}_\d+-\d+\.htm)(?:[?#]|$)")
-_PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\d+_\d+\.htm)(?:[?#]|$)")
+_ARTICLE_HREF = re.compile(
+    r"(?:^|/)(?:content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm)(?:[?#]|$)"
+)
+_PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\w{1,30}?_\d+\.htm)(?:[?#]|$)")
+_PATH_DATE = re.compile(r"/(\d{4})-?(\d{2})/(\d{2})/")
 _PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 _CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*")
 _NON_ARTICLE = re.compile(
@@ -60,17 +63,29 @@ def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index
     _page_from_properties(index, raw)
     _page_from_labels(index, root, url)
     index.paper = index.paper or _paper(root)
-    index.date = index.date or _first_date(root)
+    index.date = index.date or _url_date(url) or _first_date(root)
     seen: dict[str, Draft] = {}
     for link in root.iter("a", "area"):
         href = (link.get("href") or "").strip()
         if not _ARTICLE_HREF.search(href):
             continue
-        target = urljoin(url, href) if url else href
+        target = (urljoin(url, href) if url else href).split("?")[0].split("#")[0]
         text = element_text(link) or squash(link.get("title"))
-        _add_entry(index, seen, target.split("?")[0].split("#")[0], text)
+        if _CRAWLER_PREFIX.match(text) or not _other_issue(target, index.date):
+            _add_entry(index, seen, target, text)
     index.drafts = [d for d in seen.values() if d.heading.headline]
     return index
+
+
+def _url_date(url: str | None) -> date | None:
+    match = _PATH_DATE.search(url or "")
+    return _safe_date(match) if match else None
+
+
+def _other_issue(target: str, issue_date: date | None) -> bool:
+    """True for a link into another day's folder: site furniture, not this page's articles."""
+    linked = _url_date(target)
+    return issue_date is not None and linked is not None and linked != issue_date
 
 
 def _add_entry(index: Index, seen: dict[str, Draft], target: str, text: str) -> None:

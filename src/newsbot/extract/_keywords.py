@@ -28,6 +28,7 @@ _STOPWORDS_TEXT = """
 """
 _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _TRIVIAL = re.compile(r"^[\d.%％年月日个万亿元]+$")
+_QUOTED = re.compile(r"[“「\"]([^”」\"]{2,8})[”」\"]")
 _lock = threading.Lock()
 
 
@@ -55,5 +56,12 @@ def keywords_for(headline: str, body: str, limit: int = MAX_KEYWORDS) -> tuple[s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tags = _extractor()(text, topK=limit * 3)
-    words = [t for t in tags if len(t) >= 2 and t not in _STOPWORDS and not _TRIVIAL.match(t)]
+    # A term the headline sets in quotes (“护企优商”) is the article's own name for its subject;
+    # jieba would cut it into pieces, so it goes first and its pieces are dropped.
+    words = list(dict.fromkeys(_QUOTED.findall(headline)))
+    for tag in tags:
+        if len(tag) < 2 or tag in _STOPWORDS or _TRIVIAL.match(tag):
+            continue
+        if not any(tag in word for word in words):
+            words.append(tag)
     return tuple(words[:limit])

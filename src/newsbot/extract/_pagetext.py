@@ -30,14 +30,21 @@ from newsbot.extract._dateline import DateInfo, looks_like_dateline, parse_datel
 from newsbot.extract._draft import Draft, continuation_mark
 from newsbot.extract._headline import Heading, split_heading
 from newsbot.extract._normalize import normalize_page_text
-from newsbot.extract._text import ends_sentence, has_clause_punct, overlap, visible_len
+from newsbot.extract._text import (
+    PHOTO_CREDIT_END,
+    ends_sentence,
+    has_clause_punct,
+    overlap,
+    visible_len,
+)
 
 _MAX_HEADING_CHARS = 80
 _HEADER_LINES = 8
 _TEASER_START = re.compile(r"^(?:导读|本期导读|今日导读|要目)$")
 _EDITOR_CODE_END = re.compile(r"(?<=[。！？”）)])\s*[①-⑳]\d{0,2}$")
-_PHOTO_CREDIT_END = re.compile(r"(?:[①-⑳]\d{0,2})?[\u4e00-\u9fff\s]{2,16}摄[）)]?$")
+_BRACKET_CREDIT_END = re.compile(r"[（(][^）)]{1,30}摄[）)]$")
 _PAPER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}报$")
+_PAPER_IN_LINE = re.compile(r"^([\u4e00-\u9fff]{2,8}报)\s|([\u4e00-\u9fff]{2,8}报)(?:社|$)")
 _MIN_CAPTION_OVERLAP = 3
 
 
@@ -82,8 +89,8 @@ def _header_end(lines: list[str], page: Page) -> int:
                 if _PAPER_NAME.match(earlier):
                     page.paper = earlier
                     break
-            if page.paper is None and (name := re.search(r"([\u4e00-\u9fff]{2,8}报)社", line)):
-                page.paper = name.group(1)
+            if page.paper is None and (name := _PAPER_IN_LINE.search(line)):
+                page.paper = name.group(1) or name.group(2)
             return index + 1
     return 0
 
@@ -136,8 +143,11 @@ def _paragraph(state: _State, line: str) -> None:
     if current is not None and is_trailing_byline(line) and not state.fresh_heading:
         current.set_byline(line)
         return
-    if _PHOTO_CREDIT_END.search(line) and not state.fresh_heading and current is not None:
-        current.captions.append(line)
+    if _is_photo_caption(line) and not state.fresh_heading:
+        if current is not None:
+            current.captions.append(line)
+        else:
+            state.orphan_captions.append(line)  # photos above the first article
         return
     if dangling is not None and not is_lead(line):
         dangling.add_paragraph(line)
@@ -150,6 +160,11 @@ def _paragraph(state: _State, line: str) -> None:
         current.add_paragraph(line)
         return
     _start_article(state, line)
+
+
+def _is_photo_caption(line: str) -> bool:
+    """A caption paragraph closed by its photo credit ("…⑧3陈更生 宋洁 摄", "（布琳摄）")."""
+    return bool(_BRACKET_CREDIT_END.search(line) or PHOTO_CREDIT_END.search(line[-24:]))
 
 
 def _dangling_draft(state: _State) -> Draft | None:

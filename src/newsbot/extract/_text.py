@@ -17,6 +17,10 @@ CLAUSE_PUNCT = "，。！？；：、,;!?:"
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A photo credit closes its caption: "⑧3程全摄", "王铮 杨东辉 摄" (not "进行拍摄").
+PHOTO_CREDIT_END = re.compile(
+    r"(?:[①-⑳]\d{0,2}[\u4e00-\u9fff ]{2,16}|\s[\u4e00-\u9fff ]{2,16}|[\u4e00-\u9fff]{2,4} )摄$"
+)
 _QUOTES = re.compile(r"[“”‘’\"'《》「」]")
 
 
@@ -33,7 +37,11 @@ def ends_sentence(text: str) -> bool:
     if text[-1] in "”」』）)" and len(text) >= 2:
         # "…。”" closes a sentence; "…“网格化”" mid-sentence does not.
         return text[-2] in "。！？!?…" or text[-1] in "）)"
-    return text[-1] in SENTENCE_END or text.endswith(("：", ":"))
+    return (
+        text[-1] in SENTENCE_END
+        or text.endswith(("：", ":"))
+        or bool(PHOTO_CREDIT_END.search(text[-24:]))
+    )
 
 
 def has_clause_punct(text: str) -> bool:
