@@ -163,3 +163,11 @@ def test_shared_terms_are_stored_once(page_article: Article) -> None:
     assert matcher.term_count == 2
     assert matcher.rule_count == 50
     assert len(matcher.match(page_article)) == 50
+
+
+def test_source_only_rule_explains_with_the_source() -> None:
+    """A rule that takes everything from a source explains itself by that source."""
+    [match] = compile_matcher([rule("all", query="source:ywsb NOT 招聘")]).match(
+        MONEY, source_id="ywsb"
+    )
+    assert match.explanations == (Explanation("source:ywsb", "source", MONEY.headline),)

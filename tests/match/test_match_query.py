@@ -35,6 +35,8 @@ from newsbot.match._ast import And, Not, Or, Pattern, SourceRef, Term, TopicRef
         ("headline:/AI.{0,3}应用/", Pattern("AI.{0,3}应用", ("headline",))),
         ("a and b", And((Term("a"), Term("and"), Term("b")))),
         ("co-op", Term("co-op")),
+        ("a -(b OR c)", And((Term("a"), Not(Or((Term("b"), Term("c"))))))),
+        ("a - b", And((Term("a"), Term("-"), Term("b")))),
     ],
 )
 def test_parses_to_tree(text: str, tree: object) -> None:

@@ -198,6 +198,8 @@ class Matcher:
                 continue
             explanations: list[Explanation] = []
             rule.node.explain(scan, explanations)
+            if not explanations:  # e.g. "source:ywsb": everything from a source, no term
+                explanations.append(Explanation(f"source:{source_id}", "source", scan.headline))
             unique = tuple(dict.fromkeys(explanations))
             matches.append(Match(rule.spec.subscriber_id, rule.spec.id, unique))
         return matches

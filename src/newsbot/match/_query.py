@@ -106,7 +106,11 @@ def tokenize(text: str) -> list[_Token]:
             pattern, i_next = _read_regex(text, i)
             tokens.append(_Token("regex", pattern, i))
             i = i_next
-        elif char == "-" and i + 1 < len(text) and text[i + 1] not in _WORD_END:
+        elif (
+            char == "-"
+            and i + 1 < len(text)
+            and (text[i + 1] not in _WORD_END or text[i + 1] in _OPEN)
+        ):
             tokens.append(_Token("not", "-", i))
             i += 1
         else:

@@ -1,0 +1,111 @@
+"""Property tests: on random rules and texts the compiled matcher agrees with a naive reference."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsbot.match import RuleSpec, compile_matcher, normalize
+from newsbot.match._ast import FIELDS
+from newsbot.match._reference import naive_matches
+from newsbot.models import Article, Topic
+
+# Overlapping terms, traditional and full-width variants, and Latin words that occur
+# inside other words: the cases where a fast matcher most easily goes wrong.
+VOCAB = [
+    "电信网络诈骗", "电信", "诈骗", "網絡", "反洗钱", "洗钱", "反洗錢", "招聘", "义乌",
+    "AI", "ai", "ＡＩ", "MAIL", "AIGC", "a", "ab", "b", "芯片", "商贸城", "护企 优商",
+]  # fmt: skip
+FILLER = list("的了，。 ！\nxyz1AaB")
+REGEXES = ["/电信.{0,4}诈骗/", r"/\d+万/", "/ai|芯片/", "/洗.钱/", "/^义乌/"]
+TOPICS = (
+    Topic("fraud", "反诈", ("诈骗", "洗钱")),
+    Topic("tech", "科技", ("AI", "芯片")),
+)
+SOURCES = ["ywsb", "jhrb"]
+
+
+def _quote(term: str) -> str:
+    return f'"{term}"' if " " in term else term
+
+
+atoms = st.one_of(
+    st.sampled_from(VOCAB).map(_quote),
+    st.tuples(st.sampled_from(FIELDS), st.sampled_from(VOCAB)).map(
+        lambda p: f"{p[0]}:{_quote(p[1])}"
+    ),
+    st.sampled_from(REGEXES),
+    st.sampled_from(["topic:fraud", "topic:tech", "topic:unknown"]),
+    st.sampled_from(SOURCES).map(lambda s: f"source:{s}"),
+)
+queries = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda p: f"({p[0]} OR {p[1]})"),
+        st.tuples(inner, inner).map(lambda p: f"{p[0]} {p[1]}"),
+        st.tuples(inner, inner).map(lambda p: f"{p[0]} AND {p[1]}"),
+        inner.map(lambda q: f"NOT ({q})"),
+        inner.map(lambda q: f"-({q})"),
+    ),
+    max_leaves=6,
+)
+keywords = st.lists(st.sampled_from(VOCAB), max_size=3).map(tuple)
+
+
+@st.composite
+def rules(draw: st.DrawFn, index: int = 0) -> RuleSpec:
+    return RuleSpec(
+        id=f"s{index}/r",
+        subscriber_id=f"s{index}",
+        query=draw(st.none() | queries),
+        any=draw(keywords),
+        all=draw(st.lists(st.sampled_from(VOCAB), max_size=2).map(tuple)),
+        none=draw(st.lists(st.sampled_from(VOCAB), max_size=2).map(tuple)),
+        topics=draw(st.lists(st.sampled_from(["fraud", "tech", "unknown"]), max_size=2).map(tuple)),
+        fields=draw(
+            st.lists(st.sampled_from(FIELDS), min_size=1, max_size=3, unique=True).map(tuple)
+        ),
+        sources=draw(st.lists(st.sampled_from(SOURCES), max_size=1).map(tuple)),
+    )
+
+
+texts = st.lists(st.sampled_from(VOCAB) | st.sampled_from(FILLER), max_size=30).map("".join)
+articles = st.builds(
+    Article,
+    headline=texts,
+    summary=texts,
+    body=texts,
+    topics=st.lists(st.sampled_from(["fraud", "tech"]), max_size=2).map(tuple),
+)
+rule_lists = st.integers(1, 8).flatmap(lambda n: st.tuples(*(rules(i) for i in range(n))).map(list))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(rule_lists, st.lists(articles, min_size=1, max_size=3), st.none() | st.sampled_from(SOURCES))
+def test_compiled_matcher_agrees_with_naive_reference(
+    specs: list[RuleSpec], batch: list[Article], source_id: str | None
+) -> None:
+    """For random rules, texts, topics and sources, the same rules match as with `in` checks."""
+    matcher = compile_matcher(specs, TOPICS)
+    for article in batch:
+        got = [m.rule_id for m in matcher.match(article, source_id=source_id)]
+        assert got == naive_matches(specs, article, topics=TOPICS, source_id=source_id)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rule_lists, articles)
+def test_every_explanation_points_at_real_text(specs: list[RuleSpec], article: Article) -> None:
+    """Each explanation names a field the article has, and its snippet holds the term found."""
+    for match in compile_matcher(specs, TOPICS).match(article, source_id="ywsb"):
+        assert match.explanations, match
+        for explanation in match.explanations:
+            if explanation.field == "source":
+                assert explanation.term == "source:ywsb"
+                continue
+            if explanation.field == "topics":
+                assert explanation.term in {t.name for t in TOPICS}
+                continue
+            assert explanation.field in FIELDS
+            if not explanation.term.startswith("/") and explanation.term in VOCAB:
+                folded_snippet = normalize(explanation.snippet)
+                assert normalize(explanation.term).strip() in folded_snippet
