@@ -14,23 +14,37 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def newsbot(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+def newsbot(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout_s: float = 120
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("NEWSBOT_DATABASE_URL", None) if env is None or "NEWSBOT_DATABASE_URL" not in env else None
+    full_env.pop(
+        "NEWSBOT_DATABASE_URL", None
+    ) if env is None or "NEWSBOT_DATABASE_URL" not in env else None
     return subprocess.run(
-        [sys.executable, "-m", "newsbot", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-        timeout=timeout_s, check=False,
+        [sys.executable, "-m", "newsbot", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
     )
 
 
 def test_help_is_fast_because_it_loads_no_heavy_modules() -> None:
     """`newsbot --help` imports neither jieba nor SQLAlchemy nor httpx (they cost seconds)."""
-    code = "import sys; from newsbot.cli import cli; sys.argv=['newsbot','--help']\n" \
-        "try:\n    cli()\nexcept SystemExit:\n    pass\n" \
+    code = (
+        "import sys; from newsbot.cli import cli; sys.argv=['newsbot','--help']\n"
+        "try:\n    cli()\nexcept SystemExit:\n    pass\n"
         "print('HEAVY', sorted(m for m in ('jieba','sqlalchemy','httpx','sqlmodel') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert "HEAVY []" in out
-    assert "demo" in out and "run" in out
+    assert "demo" in out
+    assert "run" in out
 
 
 def test_demo_runs_end_to_end_then_finds_nothing_new(tmp_path: Path) -> None:
@@ -60,7 +74,9 @@ def test_config_check_prints_file_line_problems_and_fails(tmp_path: Path) -> Non
 
 def test_config_check_accepts_the_sample_config(tmp_path: Path) -> None:
     """The shipped sample config is valid; unset secret variables are warnings, not errors."""
-    result = newsbot("--config", str(ROOT / "config" / "newsbot.yaml"), "config", "check", cwd=tmp_path)
+    result = newsbot(
+        "--config", str(ROOT / "config" / "newsbot.yaml"), "config", "check", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert ": ok (" in result.stdout
 
@@ -93,7 +109,11 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert newsbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "newsbot", "--config", str(config), "run"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

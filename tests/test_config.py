@@ -78,7 +78,9 @@ def test_version_changes_when_the_file_changes(tmp_path: Path) -> None:
     """The config version (the matcher's cache key) follows the content, not the file time."""
     first = load_settings(write_config(tmp_path, VALID), environ={}).version
     again = load_settings(write_config(tmp_path, VALID), environ={}).version
-    changed = load_settings(write_config(tmp_path, VALID.replace("反洗钱", "洗钱")), environ={}).version
+    changed = load_settings(
+        write_config(tmp_path, VALID.replace("反洗钱", "洗钱")), environ={}
+    ).version
     assert first == again
     assert first != changed
 
@@ -86,14 +88,26 @@ def test_version_changes_when_the_file_changes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "line", "fragment"),
     [
-        (("kind: pagetext", "kind: carrier-pigeon"), 4, "source 'drop': unknown kind 'carrier-pigeon'"),
+        (
+            ("kind: pagetext", "kind: carrier-pigeon"),
+            4,
+            "source 'drop': unknown kind 'carrier-pigeon'",
+        ),
         (("channels: [local]", "channels: [nowhere]"), 16, "unknown channel 'nowhere'"),
         (('quiet_hours: "23:00-06:30"', "quiet_hours: late"), 17, "must be HH:MM-HH:MM"),
         (("topics: [trade]", "topics: [weather]"), 22, "unknown topic"),
         (("deliver: digest", "deliver: pigeon"), 24, "Input should be 'alert', 'digest' or 'both'"),
-        (("timezone: Asia/Shanghai", "timezone: Mars/Olympus"), 1, "unknown time zone 'Mars/Olympus'"),
+        (
+            ("timezone: Asia/Shanghai", "timezone: Mars/Olympus"),
+            1,
+            "unknown time zone 'Mars/Olympus'",
+        ),
         (("admin:\n  channel: local", "admin:\n  channel: pager"), 11, "unknown channel 'pager'"),
-        (("role: merchant", "role: merchant\n    colour: blue"), 16, "colour: Extra inputs are not permitted"),
+        (
+            ("role: merchant", "role: merchant\n    colour: blue"),
+            16,
+            "colour: Extra inputs are not permitted",
+        ),
     ],
 )
 def test_each_problem_names_file_and_line(
@@ -107,7 +121,9 @@ def test_each_problem_names_file_and_line(
 
 def test_rule_syntax_errors_point_at_the_rule(tmp_path: Path) -> None:
     """An unbalanced rule expression is reported at the line of its ``match:``."""
-    path = write_config(tmp_path, VALID.replace("'(电信网络诈骗 OR 反洗钱) NOT 招聘'", "'(电信网络诈骗 OR'"))
+    path = write_config(
+        tmp_path, VALID.replace("'(电信网络诈骗 OR 反洗钱) NOT 招聘'", "'(电信网络诈骗 OR'")
+    )
     found = problems_of(path)
     assert len(found) == 1
     assert found[0].startswith(f"{path}:20: rule 'fraud':")
@@ -115,21 +131,30 @@ def test_rule_syntax_errors_point_at_the_rule(tmp_path: Path) -> None:
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     """Two independent mistakes give two lines, not one at a time."""
-    text = VALID.replace("kind: pagetext", "kind: nope").replace("channels: [local]", "channels: [gone]")
+    text = VALID.replace("kind: pagetext", "kind: nope").replace(
+        "channels: [local]", "channels: [gone]"
+    )
     assert len(problems_of(write_config(tmp_path, text))) == 2
 
 
 def test_duplicate_keys_and_ids_are_problems(tmp_path: Path) -> None:
     """YAML that silently overwrites (a duplicate key) or repeats an id is refused."""
     text = VALID.replace("    name: 陈老板\n", "    name: 陈老板\n    name: 陈\n")
-    assert any("duplicate key 'name'" in p and ":15:" in p for p in problems_of(write_config(tmp_path, text)))
+    assert any(
+        "duplicate key 'name'" in p and ":15:" in p
+        for p in problems_of(write_config(tmp_path, text))
+    )
     twice = VALID + VALID[VALID.index("  - id: chen") :]
-    assert any("duplicate subscriber id 'chen'" in p for p in problems_of(write_config(tmp_path, twice)))
+    assert any(
+        "duplicate subscriber id 'chen'" in p for p in problems_of(write_config(tmp_path, twice))
+    )
 
 
 def test_broken_yaml_names_its_line(tmp_path: Path) -> None:
     """Unparseable YAML is one problem with the line where parsing failed."""
-    found = problems_of(write_config(tmp_path, VALID.replace("channels: [local]", "channels: [local")))
+    found = problems_of(
+        write_config(tmp_path, VALID.replace("channels: [local]", "channels: [local"))
+    )
     assert len(found) == 1
     assert "invalid YAML" in found[0]
     assert found[0].startswith(f"{tmp_path / 'newsbot.yaml'}:")
@@ -153,7 +178,9 @@ def test_secret_references_resolve_from_the_environment(tmp_path: Path) -> None:
 
 def test_missing_environment_variable_is_a_warning_with_its_line(tmp_path: Path) -> None:
     """An unset secret variable does not stop `config check`, but is named with file:line."""
-    text = VALID.replace("    path: out.txt\n", "    path: out.txt\n    extra_secret: {$env: NOPE}\n")
+    text = VALID.replace(
+        "    path: out.txt\n", "    path: out.txt\n    extra_secret: {$env: NOPE}\n"
+    )
     # The file channel has no such field: the structure error and the env warning both show.
     found = problems_of(write_config(tmp_path, text))
     assert any(":10:" in p and "extra_secret" in p for p in found), found
@@ -161,7 +188,10 @@ def test_missing_environment_variable_is_a_warning_with_its_line(tmp_path: Path)
 
 def test_literal_secret_in_a_url_is_refused(tmp_path: Path) -> None:
     """A webhook key pasted into a URL is a problem: secrets belong in the environment."""
-    text = VALID.replace("    path: out.txt\n", "    path: out.txt\n    url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcd1234\n")
+    text = VALID.replace(
+        "    path: out.txt\n",
+        "    path: out.txt\n    url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcd1234\n",
+    )
     found = problems_of(write_config(tmp_path, text))
     assert any("secret is written into this URL" in p for p in found), found
     assert not any("abcd1234" in p for p in found)
@@ -169,7 +199,9 @@ def test_literal_secret_in_a_url_is_refused(tmp_path: Path) -> None:
 
 def test_bad_topic_catalog_names_its_own_file(tmp_path: Path) -> None:
     """A problem in topics.yaml is reported against topics.yaml, with its line."""
-    found = problems_of(write_config(tmp_path, VALID, topics=TOPICS.replace("terms: [展会, 跨境电商]", "terms: []")))
+    found = problems_of(
+        write_config(tmp_path, VALID, topics=TOPICS.replace("terms: [展会, 跨境电商]", "terms: []"))
+    )
     assert any(p.startswith(f"{tmp_path / 'topics.yaml'}:7:") for p in found), found
 
 

@@ -88,7 +88,11 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
     engine = make_engine(f"sqlite:///{tmp_path / 'newsbot.db'}")
     upgrade(engine)
     with serve_sample() as base_url:
-        yield App(demo_settings(settings, base_url, sink_dir=tmp_path / "sink"), engine, clock=Clock(MORNING))
+        yield App(
+            demo_settings(settings, base_url, sink_dir=tmp_path / "sink"),
+            engine,
+            clock=Clock(MORNING),
+        )
     engine.dispose()
 
 
@@ -137,14 +141,18 @@ def test_an_article_matched_by_several_rules_is_alerted_once(app: App) -> None:
     keys = [(d.subscriber_id, d.channel_id, d.article_id) for d in alerts]
     assert len(keys) == len(set(keys))
     with Session(app.engine) as session:
-        both = [m for m in session.exec(select(MatchRow)).all() if len(m.rule_ids_json.split(",")) > 1]
+        both = [
+            m for m in session.exec(select(MatchRow)).all() if len(m.rule_ids_json.split(",")) > 1
+        ]
     assert both, "the 反洗钱 article should match both merchant rules"
 
 
 def test_digest_marks_articles_already_alerted(app: App) -> None:
     """An article that reached the subscriber as an alert is flagged in their digest."""
     asyncio.run(run_demo(app))
-    digests = [d for d in deliveries(app) if d.kind == "digest" and d.subscriber_id == "merchant-chen"]
+    digests = [
+        d for d in deliveries(app) if d.kind == "digest" and d.subscriber_id == "merchant-chen"
+    ]
     assert digests
     assert "已提醒" in digests[0].message_json
 
@@ -157,7 +165,8 @@ def test_quiet_hours_hold_alerts_until_they_end(app: App) -> None:
     asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
     asyncio.run(send_due(app))
     held = [d for d in deliveries(app) if d.kind == "alert"]
-    assert held and all(d.state == "pending" for d in held)
+    assert held
+    assert all(d.state == "pending" for d in held)
     assert all(d.next_attempt_at == datetime(2025, 5, 16, 22, 30, tzinfo=UTC) for d in held)
     clock.now = datetime(2025, 5, 16, 22, 31, tzinfo=UTC)
     asyncio.run(send_due(app))
@@ -168,7 +177,7 @@ class _Broken(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.send_error(500, "database on fire")
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -193,7 +202,8 @@ def test_a_failing_source_is_counted_and_the_admin_told_once(app: App, tmp_path:
     assert {r.outcome for r in reports} == {"error"}
     with Session(app.engine) as session:
         row = session.get(SourceRow, "ywsb")
-    assert row is not None and row.consecutive_failures == 5
+    assert row is not None
+    assert row.consecutive_failures == 5
     admin = [d for d in deliveries(app) if d.kind == "admin"]
     assert len(admin) == 1
     assert "ywsb" in admin[0].message_json
@@ -209,6 +219,7 @@ def test_backfill_source_stores_first_issue_without_alerting(app: App) -> None:
         apply_settings(session, app.settings, now=MORNING)
         session.commit()
     report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
-    assert report.outcome == "new" and report.articles_new >= 7
+    assert report.outcome == "new"
+    assert report.articles_new >= 7
     assert report.alerts == 0
     assert deliveries(app) == []

@@ -82,14 +82,18 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     return doc
 
 
-def _convert(node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[ConfigProblem]) -> Any:
+def _convert(
+    node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[ConfigProblem]
+) -> Any:
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node)
             if not isinstance(key, str | int):
-                problems.append(ConfigProblem(doc.file, key_node.start_mark.line + 1, "keys must be text"))
+                problems.append(
+                    ConfigProblem(doc.file, key_node.start_mark.line + 1, "keys must be text")
+                )
                 continue
             key = str(key)
             if key in result:

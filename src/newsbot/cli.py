@@ -52,7 +52,9 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s"
+    )
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")

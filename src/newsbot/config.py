@@ -167,7 +167,15 @@ class Settings:
         return [r for s in self.subscribers.values() if s.settings.active for r in s.rules]
 
 
-_TOP_LEVEL = {"timezone", "templates_dir", "topics_file", "sources", "channels", "subscribers", "admin"}
+_TOP_LEVEL = {
+    "timezone",
+    "templates_dir",
+    "topics_file",
+    "sources",
+    "channels",
+    "subscribers",
+    "admin",
+}
 
 
 def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Settings:
@@ -201,7 +209,9 @@ class _Loader:
         admin = self._model(AdminSettings, data.get("admin") or {}, ("admin",))
         subscribers = self._subscribers(data.get("subscribers") or [], topics, channels, sources)
         if admin is not None and admin.channel and admin.channel not in channels:
-            self.problems.append(self.doc.problem(("admin", "channel"), f"unknown channel {admin.channel!r}"))
+            self.problems.append(
+                self.doc.problem(("admin", "channel"), f"unknown channel {admin.channel!r}")
+            )
         if self.problems:
             raise ConfigError(self.problems)
         templates = data.get("templates_dir")
@@ -275,12 +285,19 @@ class _Loader:
                 continue
             ident = item["id"]
             kind = item.get("kind")
-            if kind not in kinds:
+            if not isinstance(kind, str) or kind not in kinds:
                 known = ", ".join(sorted(kinds))
-                self.problems.append(self.doc.problem((*where, "kind"), f"{noun} {ident!r}: unknown kind {kind!r} (known: {known})"))
+                self.problems.append(
+                    self.doc.problem(
+                        (*where, "kind"),
+                        f"{noun} {ident!r}: unknown kind {kind!r} (known: {known})",
+                    )
+                )
                 continue
             if ident in validated:
-                self.problems.append(self.doc.problem((*where, "id"), f"duplicate {noun} id {ident!r}"))
+                self.problems.append(
+                    self.doc.problem((*where, "id"), f"duplicate {noun} id {ident!r}")
+                )
                 continue
             resolved = self._resolve_secrets(item, where)
             options = self._model(kinds[kind].Options, resolved, where)
@@ -294,19 +311,31 @@ class _Loader:
             if set(value) == {"$env"}:
                 name = value["$env"]
                 if name not in self.env:
-                    self.warnings.append(self.doc.problem(where, f"environment variable {name} is not set"))
+                    self.warnings.append(
+                        self.doc.problem(where, f"environment variable {name} is not set")
+                    )
                 return Secret(self.env.get(name, ""))
             return {k: self._resolve_secrets(v, (*where, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self._resolve_secrets(v, (*where, i)) for i, v in enumerate(value)]
-        if isinstance(value, str) and value.startswith(("http://", "https://")) and redact_url(value) != value:
+        if (
+            isinstance(value, str)
+            and value.startswith(("http://", "https://"))
+            and redact_url(value) != value
+        ):
             self.problems.append(
-                self.doc.problem(where, "a secret is written into this URL: move it to {$env: NAME}")
+                self.doc.problem(
+                    where, "a secret is written into this URL: move it to {$env: NAME}"
+                )
             )
         return value
 
     def _subscribers(
-        self, items: Any, topics: tuple[Topic, ...], channels: Mapping[str, Any], sources: Mapping[str, Any]
+        self,
+        items: Any,
+        topics: tuple[Topic, ...],
+        channels: Mapping[str, Any],
+        sources: Mapping[str, Any],
     ) -> dict[str, Subscriber]:
         result: dict[str, Subscriber] = {}
         if not isinstance(items, list):
@@ -319,11 +348,15 @@ class _Loader:
             if settings is None:
                 continue
             if settings.id in result:
-                self.problems.append(self.doc.problem((*where, "id"), f"duplicate subscriber id {settings.id!r}"))
+                self.problems.append(
+                    self.doc.problem((*where, "id"), f"duplicate subscriber id {settings.id!r}")
+                )
                 continue
             for i, channel in enumerate(settings.channels):
                 if channel not in channels:
-                    self.problems.append(self.doc.problem((*where, "channels", i), f"unknown channel {channel!r}"))
+                    self.problems.append(
+                        self.doc.problem((*where, "channels", i), f"unknown channel {channel!r}")
+                    )
             rules = self._rules(settings, where, topic_ids, sources)
             result[settings.id] = Subscriber(settings=settings, rules=rules)
         return result
@@ -342,17 +375,23 @@ class _Loader:
         for index, rule in enumerate(subscriber.rules):
             at = (*where, "rules", index)
             if rule.id in seen:
-                self.problems.append(self.doc.problem((*at, "id"), f"duplicate rule id {rule.id!r}"))
+                self.problems.append(
+                    self.doc.problem((*at, "id"), f"duplicate rule id {rule.id!r}")
+                )
             seen.add(rule.id)
             if rule.match is not None:
                 try:
                     parse_query(rule.match)
                 except RuleSyntaxError as exc:
-                    self.problems.append(self.doc.problem((*at, "match"), f"rule {rule.id!r}: {exc}"))
+                    self.problems.append(
+                        self.doc.problem((*at, "match"), f"rule {rule.id!r}: {exc}")
+                    )
                     continue
             for i, source in enumerate(rule.sources):
                 if source not in sources:
-                    self.problems.append(self.doc.problem((*at, "sources", i), f"unknown source {source!r}"))
+                    self.problems.append(
+                        self.doc.problem((*at, "sources", i), f"unknown source {source!r}")
+                    )
             spec = RuleSpec(
                 id=f"{subscriber.id}/{rule.id}",
                 subscriber_id=subscriber.id,
@@ -372,7 +411,9 @@ class _Loader:
 
 
 def _version(data: Any, topics: tuple[Topic, ...]) -> str:
-    canonical = json.dumps([data, [(t.id, t.terms) for t in topics]], sort_keys=True, default=str, ensure_ascii=False)
+    canonical = json.dumps(
+        [data, [(t.id, t.terms) for t in topics]], sort_keys=True, default=str, ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

@@ -54,7 +54,7 @@ class _SampleHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         return  # the demo prints its own report
 
 
@@ -120,13 +120,16 @@ class DemoReport:
         if p.outcome in {"new", "updated"}:
             found = f"issue found: {p.paper} {p.issue_date} ({p.issue_key}), {p.articles_new} articles stored"
         elif p.outcome in {"unchanged", "not_modified"}:
-            found = "nothing new: the sample issue was already stored (delete var/demo to start over)"
+            found = (
+                "nothing new: the sample issue was already stored (delete var/demo to start over)"
+            )
         else:
             found = f"poll {p.outcome}: {p.error}"
         return [
             found,
             f"matches: {p.matches} (subscriber, article) pairs; alerts queued: {p.alerts}; digest messages queued: {self.digests_queued}",
-            f"messages sent: {len(self.sent)}" + (f"; failed: {self.failed}" if self.failed else ""),
+            f"messages sent: {len(self.sent)}"
+            + (f"; failed: {self.failed}" if self.failed else ""),
         ]
 
 
@@ -134,12 +137,15 @@ async def run_demo(app: App) -> DemoReport:
     """Apply the demo config, poll the sample once, queue digests, send everything due."""
     from newsbot.digest import queue_all_digests
     from newsbot.pipeline import poll_source, send_due
+
     started = app.clock()
     app.sync_config()
     poll = await poll_source(app, SAMPLE_SOURCE_ID, day=SAMPLE_DATE)
     digests = queue_all_digests(app)
     outbox_report = await send_due(app)
-    return DemoReport(poll, digests, sent_since(app, started), outbox_report.failed + outbox_report.dead)
+    return DemoReport(
+        poll, digests, sent_since(app, started), outbox_report.failed + outbox_report.dead
+    )
 
 
 def sent_since(app: App, since: datetime) -> list[tuple[str, Message]]:

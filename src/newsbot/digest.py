@@ -24,6 +24,7 @@ from newsbot.store.tables import SourceRow
 if TYPE_CHECKING:
     from newsbot.pipeline import App
 
+
 def digest_title(subscriber: Subscriber, now: datetime) -> str:
     """``每日摘要 2025-05-16`` (or weekly), dated in the subscriber's time zone."""
     local = now.astimezone(ZoneInfo(subscriber.settings.timezone))
@@ -57,15 +58,24 @@ def queue_digest(app: App, subscriber: Subscriber, *, now: datetime | None = Non
         for channel_id in subscriber.settings.channels:
             kind = app.settings.channels[channel_id].kind
             messages = render_digest(
-                kind, items, subscriber_name=subscriber.settings.name or subscriber.id, title=title,
+                kind,
+                items,
+                subscriber_name=subscriber.settings.name or subscriber.id,
+                title=title,
                 max_items_per_message=subscriber.settings.digest.max_items,
                 templates_dir=app.settings.templates_dir,
             )
             for message in messages:
                 key = f"digest:{subscriber.id}:{channel_id}:{first_id}:{message.part}"
                 queued += outbox.enqueue(
-                    session, dedupe_key=key, kind="digest", channel_id=channel_id,
-                    subscriber_id=subscriber.id, article_id=None, message=message, now=now,
+                    session,
+                    dedupe_key=key,
+                    kind="digest",
+                    channel_id=channel_id,
+                    subscriber_id=subscriber.id,
+                    article_id=None,
+                    message=message,
+                    now=now,
                 )
         mark_digested(session, [m for m, _ in rows], now=now)
         session.commit()
@@ -75,5 +85,7 @@ def queue_digest(app: App, subscriber: Subscriber, *, now: datetime | None = Non
 def queue_all_digests(app: App, *, now: datetime | None = None) -> int:
     """Queue the digest of every active subscriber that has something waiting (demo, tests)."""
     return sum(
-        queue_digest(app, s, now=now) for s in app.settings.subscribers.values() if s.settings.active
+        queue_digest(app, s, now=now)
+        for s in app.settings.subscribers.values()
+        if s.settings.active
     )

@@ -48,7 +48,9 @@ def _source_row(session: Session, app: App, source_id: str) -> SourceRow:
     return row
 
 
-def record_failure(app: App, source_id: str, outcome: str, exc: SourceError, *, now: datetime) -> PollReport:
+def record_failure(
+    app: App, source_id: str, outcome: str, exc: SourceError, *, now: datetime
+) -> PollReport:
     """Count a failed poll; after the threshold, tell the admin once per failure streak."""
     from newsbot.pipeline import PollReport
 
@@ -61,9 +63,9 @@ def record_failure(app: App, source_id: str, outcome: str, exc: SourceError, *, 
         row.last_outcome = outcome
         row.last_polled_at = now
         threshold = app.settings.admin.failure_threshold
-        if row.consecutive_failures >= threshold and row.admin_alerted_at is None:
-            if _queue_admin_alert(session, app, row, now=now):
-                row.admin_alerted_at = now
+        due = row.consecutive_failures >= threshold and row.admin_alerted_at is None
+        if due and _queue_admin_alert(session, app, row, now=now):
+            row.admin_alerted_at = now
         session.add(row)
         session.commit()
     return PollReport(source_id, outcome, error=message)
@@ -80,22 +82,34 @@ def _queue_admin_alert(session: Session, app: App, row: SourceRow, *, now: datet
         f"source {row.id} ({row.name}) failed {row.consecutive_failures} polls in a row; "
         f"last outcome: {row.last_outcome}; last error: {row.last_error}"
     )
-    message = Message(channel_kind=kind, kind="admin", title=f"newsbot: source {row.id} is failing", body=body)
+    message = Message(
+        channel_kind=kind, kind="admin", title=f"newsbot: source {row.id} is failing", body=body
+    )
     key = f"admin:source:{row.id}:{now.isoformat()}"
     return outbox.enqueue(
-        session, dedupe_key=key, kind="admin", channel_id=channel_id, subscriber_id=None,
-        article_id=None, message=message, now=now,
+        session,
+        dedupe_key=key,
+        kind="admin",
+        channel_id=channel_id,
+        subscriber_id=None,
+        article_id=None,
+        message=message,
+        now=now,
     )
 
 
-def record_result(app: App, source_id: str, result: PollResult, *, notify: bool, now: datetime) -> PollReport:
+def record_result(
+    app: App, source_id: str, result: PollResult, *, notify: bool, now: datetime
+) -> PollReport:
     """Store a successful poll: state always; the issue, matches and alerts when fetched."""
     from newsbot.pipeline import PollReport
     from newsbot.sources import Fetched, NoIssue
 
     with app.session() as session:
         row = _source_row(session, app, source_id)
-        first_run = session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
+        first_run = (
+            session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
+        )
         row.state_json = result.state.to_json()
         row.consecutive_failures = 0
         row.admin_alerted_at = None
@@ -113,7 +127,9 @@ def record_result(app: App, source_id: str, result: PollResult, *, notify: bool,
             session.commit()
             return PollReport(source_id, "not_modified")
         quiet_first_run = first_run and _silent_first_run(app, source_id)
-        report = _store_and_match(session, app, result, notify=notify and not quiet_first_run, now=now)
+        report = _store_and_match(
+            session, app, result, notify=notify and not quiet_first_run, now=now
+        )
         row.last_outcome = report.outcome
         session.add(row)
         session.commit()
@@ -125,7 +141,9 @@ def _silent_first_run(app: App, source_id: str) -> bool:
     return bool(getattr(app.settings.sources[source_id], "backfill", False))
 
 
-def _store_and_match(session: Session, app: App, result: object, *, notify: bool, now: datetime) -> PollReport:
+def _store_and_match(
+    session: Session, app: App, result: object, *, notify: bool, now: datetime
+) -> PollReport:
     from newsbot.extract import extract
     from newsbot.pipeline import PollReport
 
@@ -135,11 +153,17 @@ def _store_and_match(session: Session, app: App, result: object, *, notify: bool
     fresh = changes.new + changes.changed
     outcome = "new" if changes.is_new_issue else ("updated" if fresh else "unchanged")
     report = PollReport(
-        raw.source_id, outcome, issue_key=raw.issue_key, paper=issue.paper or raw.paper,
+        raw.source_id,
+        outcome,
+        issue_key=raw.issue_key,
+        paper=issue.paper or raw.paper,
         issue_date=issue.date or raw.issue_date,
-        articles_new=len(changes.new), articles_changed=len(changes.changed),
+        articles_new=len(changes.new),
+        articles_changed=len(changes.changed),
     )
-    matches, alerts = enqueue_matches(session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now)
+    matches, alerts = enqueue_matches(
+        session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now
+    )
     report.matches, report.alerts = matches, alerts
     return report
 
@@ -183,15 +207,29 @@ def enqueue_matches(
         for subscriber_id, wanted in grouped.items():
             subscriber = app.settings.subscribers[subscriber_id]
             row = record_match(
-                session, subscriber_id=subscriber_id, article_id=article_id, rule_ids=wanted.rule_ids,
-                explanations=wanted.explanations, wants_alert=wanted.alert and notify,
-                wants_digest=wanted.digest and notify, now=now,
+                session,
+                subscriber_id=subscriber_id,
+                article_id=article_id,
+                rule_ids=wanted.rule_ids,
+                explanations=wanted.explanations,
+                wants_alert=wanted.alert and notify,
+                wants_digest=wanted.digest and notify,
+                now=now,
             )
             if row is None:
                 continue
             match_count += 1
             if wanted.alert and notify:
-                alert_count += _queue_alert(session, app, subscriber, article_id, article, wanted, paper, now)
+                alert_count += _queue_alert(
+                    session,
+                    app,
+                    subscriber=subscriber,
+                    article_id=article_id,
+                    article=article,
+                    wanted=wanted,
+                    paper=paper,
+                    now=now,
+                )
                 row.alerted = True
                 session.add(row)
     session.flush()
@@ -201,6 +239,7 @@ def enqueue_matches(
 def _queue_alert(
     session: Session,
     app: App,
+    *,
     subscriber: Subscriber,
     article_id: int,
     article: Article,
@@ -216,14 +255,25 @@ def _queue_alert(
     for channel_id in subscriber.settings.channels:
         kind = app.settings.channels[channel_id].kind
         messages = render_alert(
-            kind, article, wanted.explanations, subscriber_name=subscriber.settings.name or subscriber.id,
-            paper=paper, templates_dir=app.settings.templates_dir,
+            kind,
+            article,
+            wanted.explanations,
+            subscriber_name=subscriber.settings.name or subscriber.id,
+            paper=paper,
+            templates_dir=app.settings.templates_dir,
         )
         for message in messages:
             key = f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}"
             queued += outbox.enqueue(
-                session, dedupe_key=key, kind="alert", channel_id=channel_id, subscriber_id=subscriber.id,
-                article_id=article_id, message=message, now=now, not_before=not_before,
+                session,
+                dedupe_key=key,
+                kind="alert",
+                channel_id=channel_id,
+                subscriber_id=subscriber.id,
+                article_id=article_id,
+                message=message,
+                now=now,
+                not_before=not_before,
             )
     return queued
 

@@ -191,7 +191,9 @@ async def poll_all(app: App, *, day: date | None = None, notify: bool = True) ->
     import asyncio
 
     async with app.http_client() as client:
-        tasks = [poll_source(app, sid, day=day, notify=notify, client=client) for sid in app.sources()]
+        tasks = [
+            poll_source(app, sid, day=day, notify=notify, client=client) for sid in app.sources()
+        ]
         return list(await asyncio.gather(*tasks))
 
 

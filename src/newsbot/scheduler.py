@@ -61,18 +61,31 @@ class Service:
         now = self.app.clock()
         for source_id in self.app.sources():
             self.scheduler.add_job(
-                self._poll, DateTrigger(run_date=self._first_poll_at(source_id, now)), args=[source_id],
-                id=f"poll:{source_id}", max_instances=1, misfire_grace_time=None,
+                self._poll,
+                DateTrigger(run_date=self._first_poll_at(source_id, now)),
+                args=[source_id],
+                id=f"poll:{source_id}",
+                max_instances=1,
+                misfire_grace_time=None,
             )
         for subscriber in self.app.settings.subscribers.values():
             if subscriber.settings.active:
                 self.scheduler.add_job(
-                    self._digest, digest_trigger(subscriber), args=[subscriber.id],
-                    id=f"digest:{subscriber.id}", max_instances=1, coalesce=True, misfire_grace_time=3600,
+                    self._digest,
+                    digest_trigger(subscriber),
+                    args=[subscriber.id],
+                    id=f"digest:{subscriber.id}",
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=3600,
                 )
         self.scheduler.add_job(
-            self._send, IntervalTrigger(seconds=OUTBOX_INTERVAL_S), id="outbox",
-            max_instances=1, coalesce=True, next_run_time=now,
+            self._send,
+            IntervalTrigger(seconds=OUTBOX_INTERVAL_S),
+            id="outbox",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=now,
         )
 
     def _first_poll_at(self, source_id: str, now: datetime) -> datetime:
@@ -94,15 +107,25 @@ class Service:
             row = session.get(SourceRow, source_id)
             failures = row.consecutive_failures if row is not None else 0
             outcome = report.outcome if report is not None else "standby"
-            when = next_poll_at(self.app.settings.sources[source_id], now=now, outcome=outcome, consecutive_failures=failures)
+            when = next_poll_at(
+                self.app.settings.sources[source_id],
+                now=now,
+                outcome=outcome,
+                consecutive_failures=failures,
+            )
             if row is not None:
                 row.next_poll_at = when
                 session.add(row)
                 session.commit()
         if not self.stopping.is_set():
             self.scheduler.add_job(
-                self._poll, DateTrigger(run_date=max(when, now + timedelta(seconds=1))), args=[source_id],
-                id=f"poll:{source_id}", replace_existing=True, max_instances=1, misfire_grace_time=None,
+                self._poll,
+                DateTrigger(run_date=max(when, now + timedelta(seconds=1))),
+                args=[source_id],
+                id=f"poll:{source_id}",
+                replace_existing=True,
+                max_instances=1,
+                misfire_grace_time=None,
             )
         if report is not None and report.alerts:
             await self._send()
@@ -117,7 +140,9 @@ class Service:
     async def _send(self) -> None:
         report = await pipeline.send_due(self.app)
         if report.sent or report.failed or report.dead:
-            log.info("outbox", extra={"sent": report.sent, "failed": report.failed, "dead": report.dead})
+            log.info(
+                "outbox", extra={"sent": report.sent, "failed": report.failed, "dead": report.dead}
+            )
 
     async def run(self) -> None:
         """Run until SIGINT/SIGTERM; pending work stays in the outbox for the next start."""

@@ -34,13 +34,25 @@ def load_topics(path: Path) -> tuple[Topic, ...]:
             continue
         topic_id, terms = entry.get("id"), entry.get("terms")
         if not isinstance(topic_id, str) or not _TOPIC_ID.match(topic_id):
-            problems.append(doc.problem((*where, "id"), f"topic id {topic_id!r}: lowercase letters, digits and '-'"))
+            problems.append(
+                doc.problem(
+                    (*where, "id"), f"topic id {topic_id!r}: lowercase letters, digits and '-'"
+                )
+            )
             continue
         if topic_id in seen:
             problems.append(doc.problem((*where, "id"), f"duplicate topic id {topic_id!r}"))
         seen.add(topic_id)
-        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
-            problems.append(doc.problem((*where, "terms"), f"topic {topic_id!r}: terms must be a non-empty list of text"))
+        if (
+            not isinstance(terms, list)
+            or not terms
+            or not all(isinstance(t, str) and t.strip() for t in terms)
+        ):
+            problems.append(
+                doc.problem(
+                    (*where, "terms"), f"topic {topic_id!r}: terms must be a non-empty list of text"
+                )
+            )
             continue
         name = entry.get("name", topic_id)
         topics.append(Topic(id=topic_id, name=str(name), terms=tuple(t.strip() for t in terms)))

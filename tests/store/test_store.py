@@ -25,7 +25,9 @@ RAW = RawIssue(
     issue_key="2025-05-16",
     documents=(Document(url="http://127.0.0.1/p1.txt", body=b"x", role="page_text"),),
 )
-FRAUD = Article(headline="省打击治理电信网络诈骗工作协调机制现场会在义举行", body="本报讯 昨日……", page=1)
+FRAUD = Article(
+    headline="省打击治理电信网络诈骗工作协调机制现场会在义举行", body="本报讯 昨日……", page=1
+)
 FAIR = Article(headline="我市举办“科技进市场”首场对接会", body="本报讯 5月14日……", page=1)
 ISSUE = Issue(articles=(FRAUD, FAIR), paper="义乌商报", number=8639, page_count=8)
 
@@ -40,7 +42,9 @@ def test_schema_is_at_head_after_upgrade(engine: Engine) -> None:
     """`db upgrade` brings an empty database to this code's head revision."""
     assert current_revision(engine) == head_revision()
     require_current(engine)
-    assert {"sources", "issues", "articles", "deliveries", "matches"} <= set(inspect(engine).get_table_names())
+    assert {"sources", "issues", "articles", "deliveries", "matches"} <= set(
+        inspect(engine).get_table_names()
+    )
 
 
 def test_outdated_schema_is_refused_with_the_command_to_run(sqlite_url: str) -> None:
@@ -62,7 +66,8 @@ def test_storing_the_same_issue_twice_changes_nothing(engine: Engine) -> None:
     with Session(engine) as session:
         second = save_issue(session, RAW, ISSUE, now=NOW + timedelta(minutes=10))
         session.commit()
-    assert first.is_new_issue and len(first.new) == 2
+    assert first.is_new_issue
+    assert len(first.new) == 2
     assert not second.is_new_issue
     assert (second.new, second.changed, second.unchanged) == ([], [], 2)
 
@@ -102,12 +107,22 @@ def test_a_match_is_recorded_once_per_subscriber_and_article(engine: Engine) -> 
         changes = save_issue(session, RAW, ISSUE, now=NOW)
         article_id = changes.new[0][0]
         why = [Explanation(term="电信网络诈骗", field="headline", snippet="…电信网络诈骗…")]
-        kwargs = dict(subscriber_id="chen", article_id=article_id, explanations=why, now=NOW)
-        first = record_match(session, rule_ids=["chen/fraud"], wants_alert=True, wants_digest=True, **kwargs)
-        second = record_match(session, rule_ids=["chen/other"], wants_alert=False, wants_digest=True, **kwargs)
+        kwargs = {
+            "subscriber_id": "chen",
+            "article_id": article_id,
+            "explanations": why,
+            "now": NOW,
+        }
+        first = record_match(
+            session, rule_ids=["chen/fraud"], wants_alert=True, wants_digest=True, **kwargs
+        )
+        second = record_match(
+            session, rule_ids=["chen/other"], wants_alert=False, wants_digest=True, **kwargs
+        )
         session.commit()
         items = due_digest_items(session, "chen")
-    assert first is not None and second is None
+    assert first is not None
+    assert second is None
     assert [a.id for _, a in items] == [article_id]
 
 
@@ -169,8 +184,17 @@ def test_removing_a_subscriber_cancels_its_waiting_deliveries_and_keeps_history(
         apply_settings(session, load_settings(path, environ={}), now=NOW)
         for key, state in (("a", "pending"), ("b", "sent")):
             session.add(
-                DeliveryRow(dedupe_key=key, kind="alert", subscriber_id="wang", channel_id="local",
-                            message_json="{}", state=state, next_attempt_at=NOW, created_at=NOW, updated_at=NOW)
+                DeliveryRow(
+                    dedupe_key=key,
+                    kind="alert",
+                    subscriber_id="wang",
+                    channel_id="local",
+                    message_json="{}",
+                    state=state,
+                    next_attempt_at=NOW,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
             )
         session.commit()
     path.write_text(CONFIG[: CONFIG.index("  - id: wang")], encoding="utf-8")
@@ -179,5 +203,7 @@ def test_removing_a_subscriber_cancels_its_waiting_deliveries_and_keeps_history(
         session.commit()
         wang = session.get(SubscriberRow, "wang")
         states = {d.dedupe_key: d.state for d in session.exec(select(DeliveryRow)).all()}
-    assert wang is not None and not wang.active and wang.removed_at is not None
+    assert wang is not None
+    assert not wang.active
+    assert wang.removed_at is not None
     assert states == {"a": "cancelled", "b": "sent"}

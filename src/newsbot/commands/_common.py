@@ -20,7 +20,9 @@ def open_app(ctx: click.Context, *, check_schema: bool = True) -> Iterator[App]:
     from newsbot.pipeline import App
 
     try:
-        with App.open(ctx.obj["config_path"], ctx.obj["database_url"], check_schema=check_schema) as app:
+        with App.open(
+            ctx.obj["config_path"], ctx.obj["database_url"], check_schema=check_schema
+        ) as app:
             yield app
     except ConfigError as exc:
         for problem in exc.problems:

@@ -33,13 +33,18 @@ def demo(ctx: click.Context) -> None:
         upgrade(engine)
         with demo_module.serve_sample() as base_url:
             click.echo(f"serving the sample issue (义乌商报 2025-05-16, page 1) at {base_url}")
-            app = App(demo_module.demo_settings(settings, base_url, sink_dir=demo_module.DEMO_SINK_DIR), engine)
+            app = App(
+                demo_module.demo_settings(settings, base_url, sink_dir=demo_module.DEMO_SINK_DIR),
+                engine,
+            )
             report = asyncio.run(demo_module.run_demo(app))
     finally:
         engine.dispose()
     for channel_id, message in report.sent:
         part = f" (part {message.part}/{message.parts})" if message.parts > 1 else ""
-        click.echo(f"\n=== {message.kind} -> {channel_id}{part} [{demo_module.DEMO_SINK_DIR / channel_id}.txt]")
+        click.echo(
+            f"\n=== {message.kind} -> {channel_id}{part} [{demo_module.DEMO_SINK_DIR / channel_id}.txt]"
+        )
         click.echo(message.body)
     click.echo("")
     for line in report.lines():
@@ -58,7 +63,9 @@ def run(ctx: click.Context) -> None:
 
     with open_app(ctx) as app:
         app.sync_config()
-        click.echo(f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers")
+        click.echo(
+            f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers"
+        )
         asyncio.run(run_service(app))
     click.echo("newsbot stopped")
 
@@ -85,7 +92,9 @@ def status(ctx: click.Context) -> None:
             )
             if row.last_error:
                 click.echo(f"    last error: {row.last_error}")
-        counts = session.exec(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)).all()
+        counts = session.exec(
+            select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+        ).all()
         summary = ", ".join(f"{state} {count}" for state, count in sorted(counts)) or "empty"
         click.echo(f"outbox: {summary}")
 

@@ -40,11 +40,15 @@ def article_key(raw: RawIssue, article: Article) -> str:
 def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) -> IssueChanges:
     """Store ``issue`` idempotently: new articles inserted, changed ones updated, the rest untouched."""
     row = session.exec(
-        select(IssueRow).where(IssueRow.source_id == raw.source_id, IssueRow.issue_key == raw.issue_key)
+        select(IssueRow).where(
+            IssueRow.source_id == raw.source_id, IssueRow.issue_key == raw.issue_key
+        )
     ).first()
     is_new = row is None
     if row is None:
-        row = IssueRow(source_id=raw.source_id, issue_key=raw.issue_key, fetched_at=now, updated_at=now)
+        row = IssueRow(
+            source_id=raw.source_id, issue_key=raw.issue_key, fetched_at=now, updated_at=now
+        )
     row.paper = issue.paper or raw.paper or row.paper
     row.issue_date = issue.date or raw.issue_date or row.issue_date
     row.number = issue.number or row.number
@@ -60,7 +64,15 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
         if key in seen:  # two articles with one key on a page: keep the first, never crash
             continue
         seen.add(key)
-        _save_article(session, raw.source_id, row.id, key, article, now, changes)
+        _save_article(
+            session,
+            source_id=raw.source_id,
+            issue_id=row.id,
+            key=key,
+            article=article,
+            now=now,
+            changes=changes,
+        )
     row.article_count = len(seen) if is_new else max(row.article_count, len(seen))
     session.add(row)
     session.flush()
@@ -68,7 +80,14 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
 
 
 def _save_article(
-    session: Session, source_id: str, issue_id: int, key: str, article: Article, now: datetime, changes: IssueChanges
+    session: Session,
+    *,
+    source_id: str,
+    issue_id: int,
+    key: str,
+    article: Article,
+    now: datetime,
+    changes: IssueChanges,
 ) -> None:
     existing = session.exec(
         select(ArticleRow).where(ArticleRow.source_id == source_id, ArticleRow.key == key)
@@ -78,7 +97,13 @@ def _save_article(
         changes.unchanged += 1
         return
     target = existing or ArticleRow(
-        issue_id=issue_id, source_id=source_id, key=key, content_hash=digest, headline="", created_at=now, updated_at=now
+        issue_id=issue_id,
+        source_id=source_id,
+        key=key,
+        content_hash=digest,
+        headline="",
+        created_at=now,
+        updated_at=now,
     )
     _fill(target, article)
     target.content_hash = digest
@@ -139,7 +164,9 @@ def article_from_row(row: ArticleRow) -> Article:
 def issue_articles(session: Session, issue_id: int) -> list[tuple[int, Article]]:
     """The articles of one stored issue, in page order."""
     rows = session.exec(
-        select(ArticleRow).where(ArticleRow.issue_id == issue_id).order_by(col(ArticleRow.page), col(ArticleRow.id))
+        select(ArticleRow)
+        .where(ArticleRow.issue_id == issue_id)
+        .order_by(col(ArticleRow.page), col(ArticleRow.id))
     ).all()
     return [(r.id, article_from_row(r)) for r in rows if r.id is not None]
 
@@ -149,10 +176,14 @@ def latest_issue(session: Session, source_id: str | None = None) -> IssueRow | N
     query = select(IssueRow)
     if source_id is not None:
         query = query.where(IssueRow.source_id == source_id)
-    return session.exec(query.order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())).first()
+    return session.exec(
+        query.order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())
+    ).first()
 
 
-def latest_issue_articles(session: Session, source_id: str | None = None) -> list[tuple[int, Article]]:
+def latest_issue_articles(
+    session: Session, source_id: str | None = None
+) -> list[tuple[int, Article]]:
     """The articles of the latest issue; empty when nothing has been polled yet."""
     issue = latest_issue(session, source_id)
     if issue is None or issue.id is None:

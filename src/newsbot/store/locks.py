@@ -32,7 +32,9 @@ class LeaderLock:
             return True
         if self._connection is None:
             self._connection = self.engine.connect()
-        got = self._connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY}).scalar()
+        got = self._connection.execute(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY}
+        ).scalar()
         self._connection.commit()
         self._held = bool(got)
         return self._held
@@ -45,7 +47,9 @@ class LeaderLock:
         """Give up leadership (closing the connection frees the lock too)."""
         if self._connection is not None:
             if self._held:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK_KEY})
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK_KEY}
+                )
                 self._connection.commit()
             self._connection.close()
             self._connection = None

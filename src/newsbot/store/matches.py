@@ -31,7 +31,9 @@ def record_match(
 ) -> MatchRow | None:
     """Record that a subscriber wants an article; None when it was recorded before (no double)."""
     existing = session.exec(
-        select(MatchRow).where(MatchRow.subscriber_id == subscriber_id, MatchRow.article_id == article_id)
+        select(MatchRow).where(
+            MatchRow.subscriber_id == subscriber_id, MatchRow.article_id == article_id
+        )
     ).first()
     if existing is not None:
         return None
@@ -57,7 +59,10 @@ def explanations_to_json(explanations: Sequence[Explanation]) -> str:
 
 def explanations_from_json(text: str) -> tuple[Explanation, ...]:
     """The inverse of :func:`explanations_to_json`."""
-    return tuple(Explanation(term=d["term"], field=d["field"], snippet=d["snippet"]) for d in json.loads(text))
+    return tuple(
+        Explanation(term=d["term"], field=d["field"], snippet=d["snippet"])
+        for d in json.loads(text)
+    )
 
 
 def due_digest_items(session: Session, subscriber_id: str) -> list[tuple[MatchRow, ArticleRow]]:

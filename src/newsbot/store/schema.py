@@ -57,7 +57,9 @@ def require_current(engine: Engine) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise SchemaOutdatedError(f"the database at {where} has no newsbot schema: run `newsbot db upgrade`")
+        raise SchemaOutdatedError(
+            f"the database at {where} has no newsbot schema: run `newsbot db upgrade`"
+        )
     raise SchemaOutdatedError(
         f"the database at {where} is at schema {current}, this newsbot needs {head}: run `newsbot db upgrade`"
     )

@@ -21,7 +21,14 @@ from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col, select
 
 from newsbot.config import Settings
-from newsbot.store.tables import ChannelRow, DeliveryRow, RuleRow, SourceRow, SubscriberRow, TopicRow
+from newsbot.store.tables import (
+    ChannelRow,
+    DeliveryRow,
+    RuleRow,
+    SourceRow,
+    SubscriberRow,
+    TopicRow,
+)
 
 
 @dataclass
@@ -34,7 +41,9 @@ class ConfigDiff:
 
     @property
     def empty(self) -> bool:
-        return not (any(self.added.values()) or any(self.changed.values()) or any(self.removed.values()))
+        return not (
+            any(self.added.values()) or any(self.changed.values()) or any(self.removed.values())
+        )
 
     def render(self) -> str:
         """One line per change: ``+ subscriber merchant-chen``, ``~ rule ...``, ``- channel ...``."""
@@ -51,7 +60,13 @@ def _canonical(data: Any) -> str:
 
 def desired_rows(settings: Settings) -> dict[str, dict[str, dict[str, Any]]]:
     """What each table should hold, as column values keyed by kind then id."""
-    rows: dict[str, dict[str, dict[str, Any]]] = {"topic": {}, "source": {}, "channel": {}, "subscriber": {}, "rule": {}}
+    rows: dict[str, dict[str, dict[str, Any]]] = {
+        "topic": {},
+        "source": {},
+        "channel": {},
+        "subscriber": {},
+        "rule": {},
+    }
     for topic in settings.topics:
         rows["topic"][topic.id] = {"name": topic.name, "terms_json": _canonical(list(topic.terms))}
     for ident, options in settings.sources.items():
@@ -60,12 +75,17 @@ def desired_rows(settings: Settings) -> dict[str, dict[str, dict[str, Any]]]:
             "name": options.name,
             "options_json": _canonical(settings.source_references.get(ident, {})),
         }
-    for ident, options in settings.channels.items():
+    for ident, channel in settings.channels.items():
         # The references as written ({"$env": NAME}), never the resolved secret values.
-        rows["channel"][ident] = {"kind": options.kind, "options_json": _canonical(settings.channel_references[ident])}
+        rows["channel"][ident] = {
+            "kind": channel.kind,
+            "options_json": _canonical(settings.channel_references[ident]),
+        }
     for ident, subscriber in settings.subscribers.items():
         s = subscriber.settings
-        config = s.model_dump(mode="json", exclude={"rules", "id", "name", "role", "timezone", "active"})
+        config = s.model_dump(
+            mode="json", exclude={"rules", "id", "name", "role", "timezone", "active"}
+        )
         rows["subscriber"][ident] = {
             "name": s.name,
             "role": s.role,
@@ -90,7 +110,9 @@ _TABLES: dict[str, type[SQLModel]] = {
 }
 
 
-def apply_settings(session: Session, settings: Settings, *, now: datetime, dry_run: bool = False) -> ConfigDiff:
+def apply_settings(
+    session: Session, settings: Settings, *, now: datetime, dry_run: bool = False
+) -> ConfigDiff:
     """Sync ``settings`` into the tables; with ``dry_run`` compute the difference only.
 
     The caller commits (one transaction for the whole apply) or rolls back.

@@ -13,7 +13,9 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("newsbot runs migrations through newsbot.store.schema, with a connection")
+        raise RuntimeError(
+            "newsbot runs migrations through newsbot.store.schema, with a connection"
+        )
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
