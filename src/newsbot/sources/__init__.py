@@ -16,6 +16,7 @@ register through :func:`register_source`, the same door an extension uses.
 from __future__ import annotations
 
 from newsbot.sources import epaper as _epaper  # noqa: F401  (registers the kind)
+from newsbot.sources import feed as _feed  # noqa: F401  (registers the kind)
 from newsbot.sources import pagetext as _pagetext  # noqa: F401  (registers the kind)
 from newsbot.sources._blocked import blocked_reason
 from newsbot.sources._fetch import DEFAULT_LIMITER, HostLimiter

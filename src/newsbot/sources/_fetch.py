@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import weakref
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -60,8 +60,17 @@ class HostLimiter:
             response = await client.send(request, stream=True)
     """
 
-    def __init__(self, *, max_per_host: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        max_per_host: int = 2,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
         self.max_per_host = max_per_host
+        # Injectable so tests check the spacing without waiting for it.
+        self._clock = clock
+        self._sleep = sleep or asyncio.sleep
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _HostSlot]] = (
             weakref.WeakKeyDictionary()
         )
@@ -77,13 +86,13 @@ class HostLimiter:
     async def slot(self, host: str, *, min_interval_s: float) -> AsyncIterator[None]:
         """Wait for a free slot at ``host`` and for the minimum interval, then hold the slot."""
         slot = self._slot(host)
-        loop = asyncio.get_running_loop()
+        clock = self._clock or asyncio.get_running_loop().time
         async with slot.semaphore:
             async with slot.lock:
-                wait_s = slot.last_start_s + min_interval_s - loop.time()
+                wait_s = slot.last_start_s + min_interval_s - clock()
                 if wait_s > 0:
-                    await asyncio.sleep(wait_s)
-                slot.last_start_s = loop.time()
+                    await self._sleep(wait_s)
+                slot.last_start_s = clock()
             yield
 
 

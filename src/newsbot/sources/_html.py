@@ -112,7 +112,7 @@ def parse_index(
     articles = tuple(
         link
         for link in _links(tree, selectors.articles, base_url)
-        if not any(link.text.startswith(skip) for skip in selectors.skip_titles)
+        if not any(skip in link.text for skip in selectors.skip_titles)
     )
     pdfs = _links(tree, selectors.pdf, base_url) if selectors.pdf else ()
     for bad in _select(tree, "//script|//style"):

@@ -86,6 +86,17 @@ class FakeSite:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._periods: dict[str, list[date]] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the site served at once
+
+    def _enter_request(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave_request(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> FakeSite:
@@ -326,6 +337,13 @@ def _handler_for(site: FakeSite) -> type[BaseHTTPRequestHandler]:
             """Keep test output quiet."""
 
         def do_GET(self) -> None:
+            site._enter_request()
+            try:
+                self._get()
+            finally:
+                site._leave_request()
+
+        def _get(self) -> None:
             route = site._lookup(self.path)
             status = 404 if route is None else _status(route, self.headers)
             site.requests.append(

@@ -1,0 +1,53 @@
+"""Anti-bot walls are recognised as such, and real pages and feeds are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbot.sources import blocked_reason
+
+from .helpers import FIXTURES
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("blocked_riversecurity_ts.html", "瑞数 $_ts JavaScript challenge"),
+        ("blocked_slider_captcha.html", "slider captcha"),
+    ],
+)
+def test_corpus_walls_are_blocked(name: str, reason: str) -> None:
+    """The 瑞数 challenge and the slider captcha collected from real e-paper sites are walls."""
+    assert blocked_reason((FIXTURES / name).read_bytes(), "text/html") == reason
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "founder_classic_kjrb_20230210_node_2.htm",
+        "founder_classic_srrb_20240101_node_2.htm",
+        "yyrb_803_catalogue_node_1.html",
+        "rmrb_20220722_issue_index.html",
+        "article_body_taigu.html",
+    ],
+)
+def test_real_pages_are_not_blocked(name: str) -> None:
+    """Real e-paper pages (scripts and all) are content, not walls."""
+    assert blocked_reason((FIXTURES / name).read_bytes(), "text/html") is None
+
+
+def test_feeds_and_text_are_never_walls() -> None:
+    """Only HTML is checked: a feed or page text mentioning captcha is just content."""
+    feed = (FIXTURES / "qq_news_china_gb2312_20180918.xml").read_bytes()
+    assert blocked_reason(feed, "text/xml") is None
+    assert blocked_reason(b"<p>captcha.css</p>", "text/plain") is None
+
+
+def test_script_only_page_and_refresh_to_a_check_are_walls() -> None:
+    """A tiny page that only runs a script, or refreshes to a verification URL, is a wall."""
+    script_only = b"<html><head><script src='/a8f3.js'></script></head><body></body></html>"
+    assert blocked_reason(script_only) == "script-only page with no content"
+    refresh = b'<html><head><meta http-equiv="refresh" content="0;url=/verify?id=9"></head></html>'
+    assert blocked_reason(refresh) == "meta refresh to a verification page"
+    paperindex = b'<html><head><meta http-equiv="refresh" content="0;url=html/node_2.htm"></head>'
+    assert blocked_reason(paperindex) is None
