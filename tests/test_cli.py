@@ -94,19 +94,55 @@ def test_commands_refuse_an_unmigrated_database_and_say_what_to_run(tmp_path: Pa
     assert newsbot("--config", config, "status", cwd=tmp_path, env=env).returncode == 0
 
 
+def _seed_pending_delivery(database_url: str, config: Path) -> None:
+    """Put one pending message in the outbox, as a crashed earlier run would have left it."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from newsbot.config import load_settings
+    from newsbot.models import Message
+    from newsbot.outbox import enqueue
+    from newsbot.store.db import make_engine
+    from newsbot.store.sync import apply_settings
+
+    engine = make_engine(database_url)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        apply_settings(session, load_settings(config, environ={}), now=now)
+        message = Message(
+            channel_kind="file", kind="alert", title="留在发件箱里的提醒", body="留在发件箱里的提醒"
+        )
+        enqueue(
+            session,
+            dedupe_key="left-over",
+            kind="alert",
+            channel_id="local",
+            subscriber_id="a",
+            article_id=None,
+            message=message,
+            now=now,
+        )
+        session.commit()
+    engine.dispose()
+
+
 @pytest.mark.slow
-def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    """`newsbot run` starts its scheduler and exits 0 on SIGTERM, saying it stopped."""
-    env = {**os.environ, "NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}
+def test_run_sends_pending_work_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`newsbot run` sends what an earlier run left pending, and exits 0 on SIGTERM."""
+    database_url = f"sqlite:///{tmp_path / 'n.db'}"
+    env = {**os.environ, "NEWSBOT_DATABASE_URL": database_url}
     config = tmp_path / "newsbot.yaml"
     config.write_text(
         "sources:\n  - id: drop\n    kind: pagetext\n    folder: drop\n"
         "channels:\n  - id: local\n    kind: file\n    path: out.txt\n"
-        "subscribers:\n  - id: a\n    channels: [local]\n    rules:\n      - id: r\n        match: 反诈\n",
+        "subscribers:\n  - id: a\n    channels: [local]\n    rules:\n"
+        "      - id: r\n        match: 反诈\n",
         encoding="utf-8",
     )
     (tmp_path / "drop").mkdir()
     assert newsbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    _seed_pending_delivery(database_url, config)
     process = subprocess.Popen(
         [sys.executable, "-m", "newsbot", "--config", str(config), "run"],
         cwd=tmp_path,
@@ -115,16 +151,18 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    sink = tmp_path / "out.txt"
     try:
         deadline = time.monotonic() + 30
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "newsbot running" in line, line + (process.stderr.read() if process.stderr else "")
-        time.sleep(1.0)
-        assert time.monotonic() < deadline
+        while time.monotonic() < deadline and not (
+            sink.exists() and "留在发件箱" in sink.read_text("utf-8")
+        ):
+            time.sleep(0.2)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
         process.kill()
+    assert "留在发件箱里的提醒" in sink.read_text(encoding="utf-8")
     assert process.returncode == 0, err
+    assert "newsbot running" in out
     assert "newsbot stopped" in out

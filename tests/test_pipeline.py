@@ -80,12 +80,12 @@ class Clock:
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
-    """An App on the sample issue served from 127.0.0.1, a SQLite file and file sinks."""
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[App]:
+    """An App on the sample issue served from 127.0.0.1, a real database and file sinks."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "newsbot.yaml").write_text(CONFIG, encoding="utf-8")
     settings = load_settings(tmp_path / "newsbot.yaml", environ={})
-    engine = make_engine(f"sqlite:///{tmp_path / 'newsbot.db'}")
+    engine = make_engine(database_url)
     upgrade(engine)
     with serve_sample() as base_url:
         yield App(

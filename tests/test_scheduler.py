@@ -1,0 +1,68 @@
+"""The scheduler's wiring: digest triggers in the subscriber's zone, one leader on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsbot.config import DigestSettings, Subscriber, SubscriberSettings
+from newsbot.ingest import quiet_hours_end
+from newsbot.scheduler import digest_trigger
+from newsbot.store.db import make_engine
+from newsbot.store.locks import LeaderLock
+
+
+def subscriber(**overrides: object) -> Subscriber:
+    settings = SubscriberSettings.model_validate({"id": "s", "channels": ["c"], **overrides})
+    return Subscriber(settings=settings, rules=())
+
+
+def test_daily_digest_fires_at_the_subscribers_hour_in_their_zone() -> None:
+    """A digest at 08:00 Asia/Shanghai fires at 00:00 UTC."""
+    trigger = digest_trigger(subscriber(digest=DigestSettings(at="08:00")))
+    fire = trigger.get_next_fire_time(None, datetime(2025, 5, 15, 12, 0, tzinfo=UTC))
+    assert fire is not None
+    assert fire.astimezone(UTC) == datetime(2025, 5, 16, 0, 0, tzinfo=UTC)
+
+
+def test_weekly_digest_fires_on_its_weekday_only() -> None:
+    """A weekly digest on Monday 07:30 Europe/Berlin skips the other days."""
+    trigger = digest_trigger(
+        subscriber(timezone="Europe/Berlin", digest=DigestSettings(at="07:30", weekday="mon"))
+    )
+    fire = trigger.get_next_fire_time(None, datetime(2025, 5, 14, 12, 0, tzinfo=UTC))  # a Wednesday
+    assert fire is not None
+    assert fire.weekday() == 0
+    assert (fire.hour, fire.minute) == (7, 30)
+
+
+def test_quiet_hours_across_midnight() -> None:
+    """23:00-06:30 holds an alert at 01:00 until 06:30 the same morning; at 12:00 nothing waits."""
+    chen = subscriber(quiet_hours="23:00-06:30")
+    night = datetime(2025, 5, 15, 17, 0, tzinfo=UTC)  # 01:00 in Shanghai
+    assert quiet_hours_end(chen, night) == datetime(2025, 5, 15, 22, 30, tzinfo=UTC)
+    noon = datetime(2025, 5, 16, 4, 0, tzinfo=UTC)
+    assert quiet_hours_end(chen, noon) is None
+    assert quiet_hours_end(subscriber(), night) is None
+
+
+def test_only_one_process_leads_on_postgres(postgres_url: str) -> None:
+    """Two schedulers on one PostgreSQL database: one leads; when it lets go, the other can."""
+    first, second = make_engine(postgres_url), make_engine(postgres_url)
+    a, b = LeaderLock(first), LeaderLock(second)
+    try:
+        assert a.acquire()
+        assert not b.held()
+        a.release()
+        assert b.held()
+    finally:
+        a.release()
+        b.release()
+        first.dispose()
+        second.dispose()
+
+
+def test_sqlite_process_always_leads(sqlite_url: str) -> None:
+    """With SQLite (one process by design) the lock is always held."""
+    engine = make_engine(sqlite_url)
+    assert LeaderLock(engine).held()
+    engine.dispose()
