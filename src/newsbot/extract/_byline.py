@@ -22,7 +22,9 @@ _OUTLET = (
 _RANK = r"(?:全媒体|全媒|融媒体|融媒|见习|特约|首席|实习|摄影|驻[\u4e00-\u9fff]{1,3})?"
 _ROLE_WORDS = r"(?:记者|通讯员|评论员|实习生|编辑|特约撰稿人|撰稿人)"
 _ROLE = re.compile(_OUTLET + _RANK + _ROLE_WORDS + r"|文\s*/\s*摄|文\s*/\s*图|图\s*/\s*文|摄影")
-_CREDIT_TAIL = re.compile(r"(?:文|图|摄|报道|整理|发自[\u4e00-\u9fff]{0,4}|[①-⑳]\d*)$")
+# Credits glued to a name ("程全摄"); a lone 文 or 图 is split off by spaces or "/" instead,
+# since 文 also ends names (向祖文).
+_CREDIT_TAIL = re.compile(r"(?:摄|报道|整理|发自[\u4e00-\u9fff]{0,4}|[①-⑳]\d*)$")
 _SEPARATORS = re.compile(r"[\s、，,；;|/·]+|和|及|与")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[A-Za-z][A-Za-z.\- ]{1,30}$")
 _EDITOR_CODE = re.compile(r"[①-⑳]\d*")

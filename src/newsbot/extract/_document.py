@@ -19,9 +19,14 @@ from newsbot.errors import ExtractionError
 from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
 from newsbot.extract._feed import feed_drafts
-from newsbot.extract._html_article import article_drafts, has_article_markup, has_body_text
+from newsbot.extract._html_article import (
+    article_date,
+    article_drafts,
+    has_article_markup,
+    has_body_text,
+)
 from newsbot.extract._html_common import parse_html
-from newsbot.extract._html_index import is_index, parse_index
+from newsbot.extract._html_index import is_index, page_paper, parse_index
 from newsbot.extract._pagetext import segment_page
 from newsbot.models import Document, DocumentRole
 
@@ -108,6 +113,8 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
     if doc.role == "article_page" or has_article_markup(root) or not is_index(root):
         drafts = [d for d in article_drafts(root, doc.url) if has_body_text(d)]
         part.drafts = drafts
+        part.date = article_date(root)
+        part.paper = page_paper(root)
         if any(not d.heading.headline for d in drafts):
             part.warnings.append(f"{doc.url}: article without a headline")
         return

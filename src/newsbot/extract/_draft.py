@@ -55,7 +55,10 @@ class Draft:
     def set_byline(self, byline: str) -> None:
         """Record the byline as printed and the people it names (first byline wins)."""
         if self.byline is None:
-            self.byline = byline.strip().lstrip("□■").strip()
+            text = byline.strip().lstrip("□■").strip()
+            if text[:1] in "（(" and text[-1:] in "）)":
+                text = text[1:-1].strip()  # "（记者李铮）" reads as 记者李铮
+            self.byline = text
             self.authors = parse_authors(byline)
 
     def add_paragraph(self, text: str, *, repair: bool = True) -> None:

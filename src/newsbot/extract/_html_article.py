@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import lxml.html
 
@@ -81,8 +82,27 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
     author = element_text(first(box, ".//*[@id='author']"))
     if author and not _DATE.search(author):
         draft.set_byline(author)
-    _fill_body(draft, _paragraphs(first(box, _CONTENT)))
+    body = first(box, ".//founder-content")
+    if body is None:
+        body = first(box, _CONTENT)
+    else:
+        # Founder pc sets the photos and their captions above <founder-content>.
+        photo_xpath = ".//*[@id='content']//p[not(ancestor::founder-content)]"
+        draft.captions += [t for t in map(element_text, box.xpath(photo_xpath)) if t]
+    _fill_body(draft, _paragraphs(body))
     return draft
+
+
+def article_date(root: lxml.html.HtmlElement) -> date | None:
+    """The issue date an article page prints (``#author``, enpproperty ``date``), if any."""
+    texts = [element_text(first(root, "//*[@id='author']")), enpproperty(root).get("date", "")]
+    for text in texts:
+        if match := _DATE.search(text):
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                continue
+    return None
 
 
 def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:

@@ -62,7 +62,7 @@ def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index
     index = Index()
     _page_from_properties(index, raw)
     _page_from_labels(index, root, url)
-    index.paper = index.paper or _paper(root)
+    index.paper = index.paper or page_paper(root)
     index.date = index.date or _url_date(url) or _first_date(root)
     seen: dict[str, Draft] = {}
     for link in root.iter("a", "area"):
@@ -135,7 +135,8 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
             return
 
 
-def _paper(root: lxml.html.HtmlElement) -> str | None:
+def page_paper(root: lxml.html.HtmlElement) -> str | None:
+    """The paper's name from the page <title> ("科技日报--数字报" → 科技日报), if there."""
     titles = root.xpath("//title")
     match = _PAPER.search(element_text(titles[0])) if titles else None
     return match.group(0) if match else None
