@@ -61,6 +61,12 @@ _CN_MARKDOWN = str.maketrans(
         "\\": "＼",
     }
 )
+# Plain-text fields (titles): only mention and link syntax is neutralised, no backslashes.
+_PLAIN_NEUTRALISERS = {
+    "cn_markdown": str.maketrans({"@": "＠", "<": "＜", ">": "＞", "[": "［", "]": "］"}),
+    "markdown": str.maketrans({"[": "［", "]": "］"}),
+    "mrkdwn": str.maketrans({"<": "＜", ">": "＞"}),
+}
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_~|>#\[\]()<@:-])")
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\()\[\]`{}|^]")
 
@@ -314,8 +320,10 @@ def _finalizer(channel_cls: type[Channel]) -> Callable[[Any], Any]:
 
 
 def _raw_text(channel_cls: type[Channel], value: Any) -> Markup:
-    """Plain text for fields that show no markup (embed titles): only JSON-escaped if needed."""
+    """Plain text for fields that show no markup (card and embed titles): no markup escaping,
+    but mention syntax still neutralised, then JSON-escaped if the format is JSON."""
     text = "" if value is None else str(value)
+    text = text.translate(_PLAIN_NEUTRALISERS.get(channel_cls.escaping, {}))
     if channel_cls.format in JSON_FORMATS:
         return Markup(json.dumps(text, ensure_ascii=False)[1:-1])
     return Markup(html.escape(text) if channel_cls.escaping == "html" else text)

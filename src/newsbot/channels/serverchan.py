@@ -24,7 +24,7 @@ from newsbot.secrets import Secret
 
 MAX_TITLE_CHARS = 32
 # Words of ServerChan's throttling answers ("发送频率过快", "超过当天的发送次数限制").
-THROTTLE_WORDS = ("频率", "过快", "limit")
+THROTTLE_WORDS = ("频率", "过快", "次数限制", "limit")
 
 
 class ServerChanOptions(ChannelOptions, frozen=True, extra="forbid"):

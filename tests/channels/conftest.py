@@ -1,0 +1,21 @@
+"""Channel tests share one harness (``channel_harness``) and the fake platforms fixture."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsbot.testing.platforms import FakePlatforms
+
+# pytest imports test modules by path here; make the harness next to them importable.
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    """The fake platforms, listening on 127.0.0.1 for the duration of a test."""
+    with FakePlatforms(retry_after_s=0.05) as platforms:
+        yield platforms

@@ -1,0 +1,7 @@
+"""The lark channel: the shared contract table, plus what is particular to lark."""
+
+from __future__ import annotations
+
+from channel_harness import contract_tests
+
+test_contract = contract_tests("lark")

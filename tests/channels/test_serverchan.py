@@ -1,0 +1,7 @@
+"""The serverchan channel: the shared contract table, plus what is particular to serverchan."""
+
+from __future__ import annotations
+
+from channel_harness import contract_tests
+
+test_contract = contract_tests("serverchan")
