@@ -74,7 +74,8 @@ def split_line(line: str) -> Heading:
     if len(phrases) <= 1:
         return Heading(headline=line.strip())
     first, rest = phrases[0], phrases[1:]
-    if len(phrases) == 2 and is_parallel(first, rest[0]) and not _is_kicker_phrase(first):
+    cued = _is_kicker_phrase(first) or _is_subtitle_phrase(rest[0])
+    if len(phrases) == 2 and is_parallel(first, rest[0]) and not cued:
         return Heading(headline=line.strip())
     kicker = None
     long_first = len(phrases) >= 3 and visible_len(first) >= 14
@@ -91,7 +92,11 @@ def _has_digits(text: str) -> bool:
 
 
 def _headline_and_subtitle(phrases: list[str], kicker: str | None) -> Heading:
-    if len(phrases) >= 2 and is_parallel(phrases[0], phrases[1]):
+    if (
+        len(phrases) >= 2
+        and is_parallel(phrases[0], phrases[1])
+        and not _is_subtitle_phrase(phrases[1])
+    ):
         headline = " ".join(phrases[:2])
         rest = phrases[2:]
     else:

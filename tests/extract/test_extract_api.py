@@ -1,0 +1,104 @@
+"""The public surface: __all__, determinism, the newsbot extract command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.extract.conftest import EXTRACT_FIXTURES, REPO_ROOT, SAMPLE_PAGE, MakeDoc
+
+import newsbot.extract
+from newsbot.commands.extract import extract as extract_command
+from newsbot.commands.extract import render_text
+from newsbot.extract import extract, extract_document, load_topics
+from newsbot.models import RawIssue
+
+ALL_INPUTS = [
+    ("page_text/synthetic_jhwb_2024-03-08_p1.txt", "page_text"),
+    ("page_text/synthetic_jhwb_2024-03-08_p5.txt", "page_text"),
+    ("page_text/henan_daily_20100910.txt", "page_text"),
+    ("epaper_html/kjrb_20230210_node_2.htm", "page_index"),
+    ("epaper_html/hubeidaily_20230211_fragments.html", "article_page"),
+    ("feeds/qq_news_china_gb2312_20180918.xml", "feed"),
+]
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is short, sorted, and names only things the package defines."""
+    names = newsbot.extract.__all__
+    assert names == sorted(names)
+    assert all(hasattr(newsbot.extract, name) for name in names)
+    assert {"decode_bytes", "extract", "extract_document", "load_topics"} <= set(names)
+
+
+def test_deterministic(doc: MakeDoc) -> None:
+    """The same raw issue extracts to the same JSON every time, warnings included."""
+    docs = tuple(doc(name, role) for name, role in ALL_INPUTS)  # type: ignore[arg-type]
+    topics = load_topics(REPO_ROOT / "config" / "topics.yaml")
+    first = extract(RawIssue("s", "k", docs), topics=topics)
+    second = extract(RawIssue("s", "k", docs), topics=topics)
+    assert json.dumps(first.to_json(), ensure_ascii=False) == json.dumps(
+        second.to_json(), ensure_ascii=False
+    )
+    assert first.warnings == second.warnings
+
+
+def test_no_topics_without_a_catalog(doc: MakeDoc) -> None:
+    """Without a catalog no topics are assigned; everything else is the same."""
+    issue = extract_document(doc(SAMPLE_PAGE, "page_text"))
+    assert all(a.topics == () for a in issue.articles)
+
+
+def test_empty_raw_issue() -> None:
+    """A raw issue without documents is an empty issue carrying the raw metadata."""
+    issue = extract(RawIssue("s", "k", (), paper="义乌商报"))
+    assert (issue.articles, issue.paper) == ((), "义乌商报")
+
+
+def test_cli_json() -> None:
+    """`newsbot extract FILE` prints the JSON contract, Chinese unescaped."""
+    result = CliRunner().invoke(extract_command, [str(SAMPLE_PAGE)])
+    assert result.exit_code == 0, result.output
+    assert '"paper": "义乌商报"' in result.output
+    data = json.loads(result.output)
+    assert data["number"] == 8639
+    assert len(data["articles"]) == 7
+
+
+def test_cli_text_and_role() -> None:
+    """`--format text` renders the issue line and each article; `--role` forces the reader."""
+    path = EXTRACT_FIXTURES / "epaper_html" / "kjrb_20230210_node_2.htm"
+    result = CliRunner().invoke(extract_command, [str(path), "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("科技日报 2023-02-10 第1版 今日要闻")
+    assert "■ 花香春意浓" in result.output
+    forced = CliRunner().invoke(extract_command, [str(path), "--role", "page_text"])
+    assert forced.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "No such file"), (b"", "empty"), (b"%PDF-1.4\x00", "binary")]
+)
+def test_cli_errors_are_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
+    """Bad input prints one `error:` line naming the input and exits 1, no traceback."""
+    path = tmp_path / "page.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = CliRunner().invoke(extract_command, [str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {path}")
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_render_text_of_sample(doc: MakeDoc) -> None:
+    """The text rendering shows headline, authors and summary of every article."""
+    issue = extract_document(doc(SAMPLE_PAGE, "page_text"))
+    text = render_text(issue)
+    assert text.splitlines()[0] == "义乌商报 2025-05-16 总第8639期 第1版"
+    assert text.count("■ ") == 7
+    assert "董文琪、陈聪" in text
+    assert "导读: 全民健身“图鉴” 展现城市蓬勃活力" in text

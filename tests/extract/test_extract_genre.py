@@ -1,0 +1,129 @@
+"""Beyond the sample: another paper's pages, a continuation joined across pages, Henan Daily."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.extract.conftest import MakeDoc, make_doc
+
+from newsbot.extract import extract, extract_document
+from newsbot.models import Document, Issue, RawIssue, Topic
+
+P1 = "page_text/synthetic_jhwb_2024-03-08_p1.txt"
+P5 = "page_text/synthetic_jhwb_2024-03-08_p5.txt"
+
+
+@pytest.fixture(scope="module")
+def front() -> Issue:
+    """The synthetic 金华晚报 front page on its own."""
+    return extract_document(make_doc(P1, "page_text"))
+
+
+def test_other_paper_masthead(front: Issue) -> None:
+    """A full printed date with weekday and a matching 干支 year, issue number and page count."""
+    assert (front.paper, front.date, front.number, front.page_count, front.page) == (
+        "金华晚报",
+        date(2024, 3, 8),
+        9001,
+        16,
+        1,
+    )
+    assert front.warnings == ()
+
+
+def test_other_paper_headings(front: Issue) -> None:
+    """Banner, kicker lines, a 围绕… kicker phrase and a couplet headline are told apart."""
+    first, second, third = front.articles
+    assert (first.column, first.kicker, first.headline) == (
+        "数字经济 走在前列",
+        "我市召开数字经济高质量发展大会",
+        "打造全省数字经济发展新高地",
+    )
+    assert (second.kicker, second.headline) == ("围绕“三个一号工程”", "市政协开展专题协商")
+    assert (third.kicker, third.headline) == (None, "反诈宣传进社区 守好群众“钱袋子”")
+
+
+def test_other_paper_bylines_joins_captions(front: Issue) -> None:
+    """Bylines, a join right before "(下转第五版)", a caption and teasers with page refs."""
+    first, second, third = front.articles
+    assert first.authors == ("王晓明", "李华")
+    assert "为高质量发展注入强劲动能。" in first.body
+    assert first.continued_to == 5
+    assert second.authors == ("赵一鸣",)
+    assert second.summary.startswith("3月7日，市政协召开专题协商会")
+    assert "提醒居民不轻信、不转账" in third.body
+    assert third.captions == ("民警向居民讲解反诈知识",)
+    assert front.teasers == ("金华火腿博物馆开馆 第3版", "春季招聘会提供岗位1.2万个 第6版")
+
+
+def test_inner_page_header(doc: MakeDoc) -> None:
+    """An inner page's header gives paper, date, page 5 and its name; 上接 marks the tail."""
+    page5 = extract_document(doc(P5, "page_text"))
+    assert (page5.paper, page5.date, page5.page, page5.page_name) == (
+        "金华晚报",
+        date(2024, 3, 8),
+        5,
+        "要闻",
+    )
+    tail = page5.articles[0]
+    assert tail.continued_from == 1
+    assert tail.body.startswith("会议要求")
+
+
+def test_continuation_joined_across_pages(doc: MakeDoc, topics: tuple[Topic, ...]) -> None:
+    """With pages 1 and 5 at hand, the 下转/上接 parts become one article on page 1."""
+    raw = RawIssue("jhwb", "2024-03-08", (doc(P5, "page_text"), doc(P1, "page_text")))
+    issue = extract(raw, topics=topics)
+    assert [a.page for a in issue.articles] == [1, 1, 1, 5]
+    joined = issue.articles[0]
+    assert joined.headline == "打造全省数字经济发展新高地"
+    assert joined.continued_to is None
+    assert joined.body.endswith("会上，相关部门和企业代表作交流发言。")
+    assert "上接" not in joined.body
+    assert "为高质量发展注入强劲动能。\n\n会议要求" in joined.body
+    assert (issue.paper, issue.number, issue.page_count, issue.page) == ("金华晚报", 9001, 16, None)
+    trade = issue.articles[3]
+    assert trade.headline == "义乌综保区进出口额同比增长三成"
+    assert "trade" in trade.topics
+    assert "anti-fraud" in issue.articles[2].topics
+
+
+def test_continuation_without_its_page(front: Issue) -> None:
+    """Without page 5 the article stays on page 1 and says where the rest is."""
+    assert front.articles[0].continued_to == 5
+
+
+def test_henan_daily_themed_page(doc: MakeDoc) -> None:
+    """编者按, □ section kickers, （记者…） leads, ——追记 subtitles and editor codes."""
+    issue = extract_document(doc("page_text/henan_daily_20100910.txt", "page_text"))
+    assert (issue.paper, issue.date) == ("河南日报", date(2010, 9, 10))
+    by_headline = {a.headline: a for a in issue.articles}
+    assert by_headline["编者按"].body.startswith("秋天的脚步款款而至")
+    teachers = by_headline["110万“园丁”奉献三尺讲台"]
+    assert teachers.authors == ("冯芸",)
+    assert teachers.body.endswith("占41.43%。")  # the editor code ②6 is gone
+    qingfeng = by_headline["清丰开展“党员谢师恩”活动"]
+    assert qingfeng.authors == ("李铮", "王飞", "李永")
+    assert qingfeng.column == "桃李芬芳真情感恩"
+    assert qingfeng.summary.startswith("给母校老师写一封情真意切的信")
+    changyuan = by_headline["长垣民企重奖优秀教师"]
+    assert changyuan.authors == ("李虎成", "张宗桥", "贾胜波")
+    li_lin = by_headline["蚕丝吐尽春未老"]
+    assert li_lin.subtitle == "——追记太康县回族中学校长李琳"
+    assert li_lin.authors == ("张靖", "郜敏")
+    assert li_lin.column == "师者离去师魂余香"
+    ge = by_headline["葛堂友：深山从教42年"]
+    assert ge.column == "师者之尊缘自用心"
+    assert "王生英" not in ge.body
+    assert "⑧3陈更生 宋洁 摄" in " ".join(by_headline["编者按"].captions)
+
+
+def test_pua_glyphs_are_mapped(doc: MakeDoc) -> None:
+    """Founder-font private-use glyphs for ： and 、 are mapped back in page text."""
+    document = doc("page_text/pdf_pua_glyphs.txt", "page_text")
+    issue = extract_document(document)
+    assert not any("unknown private-use" in w for w in issue.warnings)
+    text = Document("u", document.body + "本报讯 测试。".encode(), role="page_text")
+    body = extract_document(text).articles[0]
+    assert "保证人：毛梅" in body.body or "保证人：毛梅" in (body.headline + body.body)
