@@ -185,3 +185,15 @@ def test_selectors_can_be_overridden() -> None:
     assert opts.effective_selectors.pages == "ul#layoutlist li.posRelative a"
     with pytest.raises(ValueError, match="unknown preset"):
         options("epaper", url="http://x/", preset="nope")
+
+
+def test_state_keeps_only_the_current_days_validators(site: FakeSite) -> None:
+    """Validators of past days' URLs are dropped, so the stored state does not grow daily."""
+    source = _source(site)
+    state = SourceState()
+    for day in (14, 15, 16):
+        site.publish_founder_pc(date(2025, 5, day), PAGES)
+        result = poll(source, state, now=at(f"2025-05-{day} 06:00"))
+        assert isinstance(result, Fetched)
+        state = result.state
+    assert list(state.validators) == [site.url(NODE)]

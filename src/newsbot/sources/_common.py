@@ -84,6 +84,19 @@ def issue_result(
     return Fetched(raw=raw, state=new_state)
 
 
+def prune_validators(result: PollResult, day: date) -> PollResult:
+    """Drop validators of URLs dated another day: they would never be asked again, and
+    without this a dated source's state would grow by one URL a day forever."""
+    validators = result.state.validators
+    stale = [key for key in validators if (dates := url_dates(key)) and day not in dates]
+    if not stale:
+        return result
+    state = result.state
+    for key in stale:
+        state = state.with_validator(key, None)
+    return replace(result, state=state)
+
+
 def waiting(state: SourceState, *, now: datetime, asked_day: date | None) -> bool:
     """Whether a server asked us not to come back yet (Retry-After; max-age for "current")."""
     if state.retry_not_before is not None and now < state.retry_not_before:

@@ -39,6 +39,7 @@ from newsbot.sources._common import (
     format_template,
     is_dated,
     issue_result,
+    prune_validators,
     redirected_elsewhere,
     url_dates,
     waiting,
@@ -121,6 +122,12 @@ class EpaperSource(Source):
         self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
     ) -> PollResult:
         """Find and fetch the issue of ``day`` (None: today's); see the module doc."""
+        result = await self._poll(client, state, day=day, now=now)
+        return prune_validators(result, day or self.today(now))
+
+    async def _poll(
+        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+    ) -> PollResult:
         if waiting(state, now=now, asked_day=day):
             return NotModified(state)
         dated = is_dated(self.options.url)
@@ -155,22 +162,23 @@ class EpaperSource(Source):
         period_url = self._period_url(front_url, day)
         if period_url is None:
             return state, None
+        # The validator is kept per day asked: a 304 then means "still does not list it".
+        key = f"{period_url}#{day.isoformat()}"
         answer = await fetch(
             client,
             period_url,
             options=self.options,
             now=now,
-            validator=state.validators.get(period_url),
+            validator=state.validators.get(key),
             limiter=self.limiter,
         )
-        if answer.status == 304:  # unchanged since it did not list the day: still not out
+        if answer.status == 304:
             return state, f"period.xml does not list {day.isoformat()} yet"
         if answer.status != 200 or not (dates := period_dates(answer.body)):
             return state, None
         if day in dates:
-            # Forget the validator: the next question about another day must see the file.
-            return state.with_validator(period_url, None), None
-        state = state.with_validator(period_url, answer.validator)
+            return state.with_validator(key, None), None
+        state = state.with_validator(key, answer.validator)
         return state, f"period.xml does not list {day.isoformat()} yet"
 
     def _period_url(self, front_url: str, day: date) -> str | None:

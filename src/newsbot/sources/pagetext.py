@@ -33,6 +33,7 @@ from newsbot.sources._common import (
     format_template,
     is_dated,
     issue_result,
+    prune_validators,
     redirected_elsewhere,
     url_dates,
     waiting,
@@ -88,7 +89,8 @@ class PagetextSource(Source):
             return NotModified(state)
         if self.options.folder is not None:
             return self._poll_folder(self.options.folder, state, day=day, now=now)
-        return await self._poll_urls(client, state, day=day, now=now)
+        result = await self._poll_urls(client, state, day=day, now=now)
+        return prune_validators(result, day or self.today(now))
 
     async def _poll_urls(
         self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
