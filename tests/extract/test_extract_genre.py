@@ -95,7 +95,7 @@ def test_continuation_without_its_page(front: Issue) -> None:
 
 
 def test_henan_daily_themed_page(doc: MakeDoc) -> None:
-    """编者按, □ section kickers, （记者…） leads, ——追记 subtitles and editor codes."""
+    """编者按, □ section kickers, （记者…） leads, ——追记 subtitles, 小标题 and editor codes."""
     issue = extract_document(doc("page_text/henan_daily_20100910.txt", "page_text"))
     assert (issue.paper, issue.date) == ("河南日报", date(2010, 9, 10))
     by_headline = {a.headline: a for a in issue.articles}
@@ -113,6 +113,10 @@ def test_henan_daily_themed_page(doc: MakeDoc) -> None:
     assert li_lin.subtitle == "——追记太康县回族中学校长李琳"
     assert li_lin.authors == ("张靖", "郜敏")
     assert li_lin.column == "师者离去师魂余香"
+    assert len(issue.articles) == 8
+    wang = by_headline["王生英：以校为家以家为校"]
+    assert "\n\n二十年以校为家 不让一个孩子辍学\n\n1956年" in wang.body  # a 小标题, not an article
+    assert "十余载以家为校 为孩子们撑起一间教室" in wang.body
     ge = by_headline["葛堂友：深山从教42年"]
     assert ge.column == "师者之尊缘自用心"
     assert "王生英" not in ge.body

@@ -46,6 +46,7 @@ _BRACKET_CREDIT_END = re.compile(r"[（(][^）)]{1,30}摄[）)]$")
 _PAPER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}报$")
 _PAPER_IN_LINE = re.compile(r"^([\u4e00-\u9fff]{2,8}报)\s|([\u4e00-\u9fff]{2,8}报)(?:社|$)")
 _MIN_CAPTION_OVERLAP = 3
+_MIN_SUBHEAD_OVERLAP = 2
 
 
 @dataclass
@@ -225,8 +226,27 @@ def _close_segment(state: _State, segment: list[str]) -> None:
     state.pending.append(heading)
 
 
+def _is_subhead(state: _State, line: str) -> bool:
+    """A heading inside an open article (小标题): no byline, no lead marker, the article's words."""
+    current = state.current
+    if current is None or current.closed or not state.pending or state.bylines:
+        return False
+    if is_lead(line) or not state.fresh_heading or len(state.pending) != 1:
+        return False
+    heading = state.pending[-1]
+    words = " ".join(p for p in (heading.kicker, heading.headline, heading.subtitle) if p)
+    return overlap(words, current.heading_text()) >= _MIN_SUBHEAD_OVERLAP
+
+
 def _start_article(state: _State, line: str) -> None:
     """Open a new article on a lead, choosing its heading and byline by the rules above."""
+    if _is_subhead(state, line) and state.current is not None:
+        heading = state.pending.pop()
+        words = " ".join(p for p in (heading.kicker, heading.headline, heading.subtitle) if p)
+        state.current.add_paragraph(words, repair=False)
+        state.current.add_paragraph(line, repair=False)
+        state.fresh_heading = False
+        return
     if state.pending:
         heading = state.pending.pop() if state.fresh_heading else state.pending.pop(0)
     else:

@@ -1,0 +1,79 @@
+"""Benchmark: extract an 8-page issue (page text), plus a 32-article HTML page and a feed.
+
+Usage::
+
+    .venv/bin/python bench/bench_extract.py              # 20 warm runs
+    .venv/bin/python bench/bench_extract.py --runs 50
+
+The 8 pages are the real sample front page (pages 1-4, 6-8, each ~15 KB with 7 articles)
+and the synthetic inner page 5 that continues page 1's first article, so joining runs too.
+The first run includes loading jieba (its dictionary, ~1 s, once per process); the warm
+runs are what a long-running poller pays per issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from newsbot.extract import extract, load_topics
+from newsbot.models import Document, RawIssue
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE = FIXTURES / "ywsb-2025-05-16-p1.txt"
+PAGE5 = FIXTURES / "extract" / "page_text" / "synthetic_jhwb_2024-03-08_p5.txt"
+FRAGMENTS = FIXTURES / "extract" / "epaper_html" / "hubeidaily_20230211_fragments.html"
+FEED = FIXTURES / "extract" / "feeds" / "qq_news_china_gb2312_20180918.xml"
+
+
+def eight_pages() -> RawIssue:
+    """An 8-page raw issue of page text."""
+    docs = []
+    for page in range(1, 9):
+        body = PAGE5.read_bytes() if page == 5 else SAMPLE.read_bytes()
+        docs.append(Document(f"p{page}.txt", body, role="page_text", page=page))
+    return RawIssue("bench", "2025-05-16", tuple(docs))
+
+
+def timed(raw: RawIssue, runs: int) -> tuple[float, list[float], int]:
+    """(cold seconds, warm seconds per run, articles) for extracting ``raw``."""
+    topics = load_topics(ROOT / "config" / "topics.yaml")
+    started = time.perf_counter()
+    issue = extract(raw, topics=topics)
+    cold = time.perf_counter() - started
+    warm = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        extract(raw, topics=topics)
+        warm.append(time.perf_counter() - started)
+    return cold, warm, len(issue.articles)
+
+
+def main() -> None:
+    """Run the benchmark and print one line per input."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} warm runs")
+    inputs = {
+        "8-page issue (page text)": eight_pages(),
+        "32 Founder pc articles (HTML)": RawIssue(
+            "b", "k", (Document("f.html", FRAGMENTS.read_bytes(), role="article_page"),)
+        ),
+        "20-entry GB2312 feed": RawIssue("b", "k", (Document("f.xml", FEED.read_bytes(), "feed"),)),
+    }
+    for name, raw in inputs.items():
+        cold, warm, articles = timed(raw, args.runs)
+        print(
+            f"{name}: {articles} articles; first run {cold * 1000:.0f} ms (incl. jieba load);"
+            f" warm median {statistics.median(warm) * 1000:.0f} ms,"
+            f" max {max(warm) * 1000:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
