@@ -131,3 +131,25 @@ def test_pua_glyphs_are_mapped(doc: MakeDoc) -> None:
     text = Document("u", document.body + "本报讯 测试。".encode(), role="page_text")
     body = extract_document(text).articles[0]
     assert "保证人：毛梅" in body.body or "保证人：毛梅" in (body.headline + body.body)
+
+
+def test_inner_page_furniture_plain_bylines_and_credits(doc: MakeDoc) -> None:
+    """Editors' names are dropped, "记者 郑强" without □ is a byline, a credit ends a caption."""
+    issue = extract_document(doc("page_text/synthetic_dzrb_2024-11-20_p3.txt", "page_text"))
+    assert (issue.paper, issue.date, issue.page, issue.page_name) == (
+        "东州日报",
+        date(2024, 11, 20),
+        3,
+        "经济",
+    )
+    assert [a.headline for a in issue.articles] == [
+        "全市外贸企业积极开拓新兴市场",
+        "一批新能源项目集中开工",
+    ]
+    trade, energy = issue.articles
+    assert trade.authors == ("周小平",)
+    assert trade.captions == ("港口集装箱吞吐量创新高（记者 吴海 摄）",)
+    assert "办好各类对接会，助力企业稳订单" in trade.body
+    assert energy.authors == ("郑强", "马兰")
+    assert "郑强" not in energy.body
+    assert issue.warnings == ()

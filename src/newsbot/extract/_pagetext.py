@@ -47,6 +47,12 @@ _PAPER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}报$")
 _PAPER_IN_LINE = re.compile(r"^([\u4e00-\u9fff]{2,8}报)\s|([\u4e00-\u9fff]{2,8}报)(?:社|$)")
 _MIN_CAPTION_OVERLAP = 3
 _MIN_SUBHEAD_OVERLAP = 2
+_OPEN_ARTICLES = 4
+_FURNITURE = re.compile(
+    r"^(?:本版)?(?:责任编辑|责编|美编|美术编辑|校对|组版|版式|版式设计|图片编辑|编辑)\s*[:：]"
+)
+# A byline without □ starts with a role and a space ("全媒体记者 陈聪"), unlike a headline.
+_PLAIN_BYLINE = re.compile(r"^[^\s（(]{0,12}?(?:记者|通讯员|评论员|实习生)\s")
 
 
 @dataclass
@@ -92,6 +98,10 @@ def _header_end(lines: list[str], page: Page) -> int:
                     break
             if page.paper is None and (name := _PAPER_IN_LINE.search(line)):
                 page.paper = name.group(1) or name.group(2)
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if page.paper is None and _PAPER_NAME.match(following):
+                page.paper = following  # an inner page's header: date line, then masthead
+                return index + 2
             return index + 1
     return 0
 
@@ -126,7 +136,9 @@ def _feed_line(state: _State, line: str) -> None:
             _flush_cluster(state)
             state.section = body
         return
-    if is_byline_text(line) and not state.cluster and state.current and state.fresh_heading:
+    if _FURNITURE.match(line):
+        return  # editors' names in the page header belong to no article
+    if _PLAIN_BYLINE.match(line) and is_byline_text(line):
         state.cluster.append(("byline", line))
         return
     if _is_heading_line(line) and not continuation_mark(line):
@@ -138,6 +150,8 @@ def _feed_line(state: _State, line: str) -> None:
 def _paragraph(state: _State, line: str) -> None:
     """A line with sentence punctuation: a lead, body text, a caption or a byline."""
     dangling = _dangling_draft(state)
+    if _credit_of_caption_line(state, line):
+        return
     _take_captions(state, line, continues=dangling is not None and not is_lead(line))
     _flush_cluster(state)
     current = state.current
@@ -163,6 +177,21 @@ def _paragraph(state: _State, line: str) -> None:
     _start_article(state, line)
 
 
+def _credit_of_caption_line(state: _State, line: str) -> bool:
+    """ "（张三 摄）" right after a short line: that line is a caption, this its credit."""
+    if not _BRACKET_CREDIT_END.fullmatch(line) or not state.cluster:
+        return False
+    kind, text = state.cluster[-1]
+    if kind != "head":
+        return False
+    state.cluster.pop()
+    if state.current is not None:
+        state.current.captions.append(text + line)
+    else:
+        state.orphan_captions.append(text + line)
+    return True
+
+
 def _is_photo_caption(line: str) -> bool:
     """A caption paragraph closed by its photo credit ("…⑧3陈更生 宋洁 摄", "（布琳摄）")."""
     return bool(_BRACKET_CREDIT_END.search(line) or PHOTO_CREDIT_END.search(line[-24:]))
@@ -170,7 +199,8 @@ def _is_photo_caption(line: str) -> bool:
 
 def _dangling_draft(state: _State) -> Draft | None:
     """The most recent article whose last sentence was broken at a column end."""
-    for draft in reversed(state.page.drafts):
+    # Interleaving is local: only the last few articles can still be waiting for text.
+    for draft in reversed(state.page.drafts[-_OPEN_ARTICLES:]):
         if draft.dangling:
             return draft
     return None
