@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
-from newsbot.channels import build_channel
+from newsbot.channels import Channel, build_channel
 from newsbot.channels.file import FileOptions
-from newsbot.models import Message
-from newsbot.outbox import enqueue, message_from_json, message_to_json, send_due
+from newsbot.models import Article, Message
+from newsbot.outbox import (
+    OutboxReport,
+    Pacer,
+    RetryPolicy,
+    enqueue,
+    message_from_json,
+    message_to_json,
+    send_due,
+)
+from newsbot.render import render_alert
 from newsbot.store.db import make_engine
-from newsbot.store.tables import DeliveryRow
+from newsbot.store.tables import ChannelRow, DeliveryRow
+from newsbot.testing.platforms import KEY, FakePlatforms
 
 T0 = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
 
@@ -108,3 +120,205 @@ def test_rows_of_unknown_channels_are_skipped_not_claimed(engine: Engine, tmp_pa
     assert asyncio.run(run()) == 1
     with Session(engine) as session:
         assert session.exec(select(DeliveryRow.state)).one() == "pending"
+
+
+# Against the fake platforms ---------------------------------------------------------------------
+
+
+class Clock:
+    """A settable clock: the outbox reads time only through it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePlatforms]:
+    """The fake platforms on 127.0.0.1."""
+    with FakePlatforms(retry_after_s=0.05) as platforms:
+        yield platforms
+
+
+def _enqueue_for(engine: Engine, kind: str, channel_id: str, count: int, now: datetime) -> None:
+    with Session(engine) as session:
+        for n in range(count):
+            (message,) = render_alert(
+                kind, Article(headline=f"第{n}条", body="b"), (), subscriber_name="王"
+            )
+            enqueue(
+                session,
+                dedupe_key=f"{channel_id}:{n}",
+                kind="alert",
+                channel_id=channel_id,
+                subscriber_id=None,
+                article_id=None,
+                message=message,
+                now=now,
+            )
+        session.commit()
+
+
+def _rows(engine: Engine) -> list[DeliveryRow]:
+    with Session(engine) as session:
+        return list(session.exec(select(DeliveryRow).order_by(col(DeliveryRow.id))).all())
+
+
+def _run(engine: Engine, channels: dict[str, Channel], clock: Clock, **kwargs: Any) -> OutboxReport:
+    async def go() -> OutboxReport:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+            return await send_due(
+                engine, channels, client=client, now=clock, worker_id="w", pacer=Pacer(), **kwargs
+            )
+
+    return asyncio.run(go())
+
+
+def test_a_5xx_is_retried_later_with_backoff_then_sent(engine: Engine, fake: FakePlatforms) -> None:
+    """A server error leaves the row failed with a backoff delay; the next run after it sends."""
+    clock = Clock(datetime.now(UTC))
+    channel = build_channel(fake.options("wecom", "ops"))
+    _enqueue_for(engine, "wecom", "ops", 1, clock.now)
+    fake.script("wecom", "error")
+    policy = RetryPolicy(base_delay_s=60, jitter=0.5)
+    assert _run(engine, {"ops": channel}, clock, policy=policy).failed == 1
+    (row,) = _rows(engine)
+    assert (row.state, row.attempts) == ("failed", 1)
+    delay_s = (row.next_attempt_at - clock.now).total_seconds()
+    assert 30 <= delay_s <= 60
+    assert "502" in (row.last_error or "")
+    assert _run(engine, {"ops": channel}, clock, policy=policy).sent == 0  # not due yet
+    clock.advance(seconds=61)
+    assert _run(engine, {"ops": channel}, clock, policy=policy).sent == 1
+    (row,) = _rows(engine)
+    assert (row.state, row.attempts, row.last_error) == ("sent", 2, None)
+    assert fake.count("wecom") == 1
+
+
+def test_retry_after_wins_over_a_shorter_backoff(engine: Engine, fake: FakePlatforms) -> None:
+    """A 429 naming 120 s schedules the retry at least 120 s later, and holds the endpoint."""
+    clock = Clock(datetime.now(UTC))
+    fake.retry_after_s = 120
+    channel = build_channel(fake.options("discord", "d"))
+    _enqueue_for(engine, "discord", "d", 3, clock.now)
+    fake.script("discord", "throttle")
+    report = _run(engine, {"d": channel}, clock, policy=RetryPolicy(base_delay_s=1), workers=1)
+    assert (report.failed, report.deferred, report.sent) == (1, 2, 0)
+    rows = _rows(engine)
+    assert all((r.next_attempt_at - clock.now).total_seconds() >= 110 for r in rows)
+    assert [r.attempts for r in rows] == [1, 0, 0]  # deferred rows were not attempted
+
+
+def test_a_throttling_code_in_a_200_body_is_a_failure(engine: Engine, fake: FakePlatforms) -> None:
+    """WeCom's errcode 45009 inside HTTP 200 is retried, not counted as sent."""
+    clock = Clock(datetime.now(UTC))
+    _enqueue_for(engine, "wecom", "ops", 1, clock.now)
+    fake.script("wecom", "throttle")
+    report = _run(engine, {"ops": build_channel(fake.options("wecom", "ops"))}, clock)
+    assert (report.sent, report.failed) == (0, 1)
+    assert "45009" in (_rows(engine)[0].last_error or "")
+
+
+def test_a_permanent_error_kills_the_row_flags_the_channel_and_tells_the_admin(
+    engine: Engine, fake: FakePlatforms, tmp_path: Path
+) -> None:
+    """Invalid key: dead, ChannelRow.failing, one admin notice; no secret in any stored text."""
+    clock = Clock(datetime.now(UTC))
+    with Session(engine) as session:
+        session.add(ChannelRow(id="ops", kind="wecom"))
+        session.commit()
+    channels = {
+        "ops": build_channel(fake.options("wecom", "ops", max_per_minute=6000)),
+        "admin": build_channel(FileOptions(id="admin", path=tmp_path / "admin.txt")),
+    }
+    _enqueue_for(engine, "wecom", "ops", 2, clock.now)
+    fake.script("wecom", "gone", "gone")
+    report = _run(engine, channels, clock, admin_channel_id="admin")
+    assert report.dead == 2
+    with Session(engine) as session:
+        channel_row = session.get(ChannelRow, "ops")
+        assert channel_row is not None
+        assert channel_row.failing
+        assert "93000" in (channel_row.last_error or "")
+    admin_rows = [r for r in _rows(engine) if r.channel_id == "admin"]
+    assert len(admin_rows) == 1  # one notice per channel per day, not one per message
+    assert _run(engine, channels, clock, admin_channel_id="admin").sent == 1
+    assert "ops" in (tmp_path / "admin.txt").read_text(encoding="utf-8")
+    stored = " ".join(f"{r.last_error} {r.response_text} {r.message_json}" for r in _rows(engine))
+    assert KEY not in stored
+
+
+def test_out_of_attempts_is_dead(engine: Engine, fake: FakePlatforms) -> None:
+    """After max_attempts transient failures the row is dead, kept for the admin."""
+    clock = Clock(datetime.now(UTC))
+    channel = build_channel(fake.options("slack", "s"))
+    _enqueue_for(engine, "slack", "s", 1, clock.now)
+    policy = RetryPolicy(base_delay_s=1, max_attempts=3)
+    for _ in range(3):
+        fake.script("slack", "error")
+        _run(engine, {"s": channel}, clock, policy=policy)
+        clock.advance(seconds=10)
+    (row,) = _rows(engine)
+    assert (row.state, row.attempts) == ("dead", 3)
+
+
+def test_pacing_defers_rows_beyond_the_endpoint_s_rate(engine: Engine, fake: FakePlatforms) -> None:
+    """At 1 message a minute, one row goes now and the others wait for their slot, unattempted."""
+    clock = Clock(datetime.now(UTC))
+    channel = build_channel(fake.options("dingtalk", "dt", max_per_minute=1))
+    _enqueue_for(engine, "dingtalk", "dt", 3, clock.now)
+    report = _run(engine, {"dt": channel}, clock)
+    assert (report.sent, report.deferred) == (1, 2)
+    assert fake.count("dingtalk") == 1
+    waiting = [r for r in _rows(engine) if r.state == "pending"]
+    assert all(55 <= (r.next_attempt_at - clock.now).total_seconds() <= 61 for r in waiting)
+
+
+def test_rows_left_sending_by_a_dead_worker_are_resumed_after_the_lease(
+    engine: Engine, fake: FakePlatforms
+) -> None:
+    """A row stuck in "sending" past the lease is sent again; a recent one is left alone."""
+    clock = Clock(datetime.now(UTC))
+    channel = build_channel(fake.options("telegram", "t"))
+    _enqueue_for(engine, "telegram", "t", 2, clock.now)
+    with Session(engine) as session:
+        rows = session.exec(select(DeliveryRow).order_by(col(DeliveryRow.id))).all()
+        rows[0].state, rows[0].updated_at = "sending", clock.now - timedelta(minutes=10)
+        rows[1].state, rows[1].updated_at = "sending", clock.now - timedelta(seconds=10)
+        session.add_all(rows)
+        session.commit()
+    assert _run(engine, {"t": channel}, clock).sent == 1
+    assert [r.state for r in _rows(engine)] == ["sent", "sending"]
+
+
+def test_random_failures_end_with_everything_sent_once(engine: Engine, fake: FakePlatforms) -> None:
+    """With 30% random 5xx/throttling, repeated runs deliver every row exactly once."""
+    clock = Clock(datetime.now(UTC))
+    fake.fail_rate = 0.3
+    channel = build_channel(fake.options("feishu", "f", max_per_minute=60000))
+    _enqueue_for(engine, "feishu", "f", 20, clock.now)
+    for _ in range(30):
+        policy = RetryPolicy(base_delay_s=1, max_delay_s=5, max_attempts=50)
+        _run(engine, {"f": channel}, clock, policy=policy)
+        clock.advance(seconds=10)
+        if all(r.state == "sent" for r in _rows(engine)):
+            break
+    assert {r.state for r in _rows(engine)} == {"sent"}
+    titles = [r.json()["card"]["header"]["title"]["content"] for r in fake.received]
+    assert sorted(titles) == sorted(f"第{n}条" for n in range(20))
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
+    """Delays double per attempt within [(1-jitter)d, d], capped by max_delay_s."""
+    policy = RetryPolicy(base_delay_s=10, max_delay_s=100, jitter=0.5)
+    rng = random.Random(1)
+    for attempt, ceiling in [(1, 10), (2, 20), (3, 40), (4, 80), (5, 100), (9, 100)]:
+        delays = [policy.delay_s(attempt, None, rng) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(set(delays)) > 1  # jitter spreads retries of many rows
+    assert policy.delay_s(1, 500.0, rng) == 500.0
