@@ -20,7 +20,7 @@ from newsbot.config import Subscriber, parse_hhmm
 from newsbot.errors import SourceError
 from newsbot.models import Article, Explanation, Match, Message
 from newsbot.store.articles import save_issue
-from newsbot.store.matches import record_match
+from newsbot.store.matches import NewMatch, record_matches
 from newsbot.store.tables import IssueRow, SourceRow
 
 if TYPE_CHECKING:
@@ -199,39 +199,40 @@ def enqueue_matches(
     notify: bool,
     now: datetime,
 ) -> tuple[int, int]:
-    """Match articles; record each (subscriber, article) once; queue alerts. Returns (matches, alerts)."""
+    """Match articles, record each (subscriber, article) once, queue alerts.
+
+    Returns (new matches, alert messages queued). Matches recorded by an earlier poll (a
+    corrected article matched again) queue nothing.
+    """
     matcher = app.matcher
     match_count = alert_count = 0
     for article_id, article in articles:
         grouped = _group_by_subscriber(app, matcher.match(article, source_id=source_id))
-        for subscriber_id, wanted in grouped.items():
-            subscriber = app.settings.subscribers[subscriber_id]
-            row = record_match(
-                session,
+        new_matches = [
+            NewMatch(
                 subscriber_id=subscriber_id,
                 article_id=article_id,
-                rule_ids=wanted.rule_ids,
-                explanations=wanted.explanations,
+                rule_ids=tuple(wanted.rule_ids),
+                explanations=tuple(wanted.explanations),
                 wants_alert=wanted.alert and notify,
                 wants_digest=wanted.digest and notify,
-                now=now,
             )
-            if row is None:
-                continue
-            match_count += 1
-            if wanted.alert and notify:
+            for subscriber_id, wanted in grouped.items()
+        ]
+        fresh = record_matches(session, new_matches, now=now)
+        match_count += len(fresh)
+        for match in new_matches:
+            if match.subscriber_id in fresh and match.wants_alert:
                 alert_count += _queue_alert(
                     session,
                     app,
-                    subscriber=subscriber,
+                    subscriber=app.settings.subscribers[match.subscriber_id],
                     article_id=article_id,
                     article=article,
-                    wanted=wanted,
+                    wanted=grouped[match.subscriber_id],
                     paper=paper,
                     now=now,
                 )
-                row.alerted = True
-                session.add(row)
     session.flush()
     return match_count, alert_count
 

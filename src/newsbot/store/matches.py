@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from newsbot.models import Explanation
 from newsbot.store.tables import ArticleRow, MatchRow
+
+
+@dataclass(frozen=True)
+class NewMatch:
+    """A match about to be recorded. ``wants_alert`` means an alert is being queued for it."""
+
+    subscriber_id: str
+    article_id: int
+    rule_ids: tuple[str, ...]
+    explanations: tuple[Explanation, ...]
+    wants_alert: bool
+    wants_digest: bool
 
 
 def record_match(
@@ -49,6 +62,36 @@ def record_match(
     session.add(row)
     session.flush()
     return row
+
+
+def record_matches(session: Session, rows: Sequence[NewMatch], *, now: datetime) -> set[str]:
+    """Record many matches of one article at once; returns the subscriber ids that were new.
+
+    A (subscriber, article) pair recorded before is left as it was (no double alert).
+    """
+    from newsbot.store._bulk import insert_ignoring_conflicts
+
+    values = [
+        {
+            "subscriber_id": m.subscriber_id,
+            "article_id": m.article_id,
+            "rule_ids_json": json.dumps(list(m.rule_ids), ensure_ascii=False),
+            "explanations_json": explanations_to_json(m.explanations),
+            "wants_alert": m.wants_alert,
+            "wants_digest": m.wants_digest,
+            "alerted": m.wants_alert,
+            "created_at": now,
+        }
+        for m in rows
+    ]
+    inserted = insert_ignoring_conflicts(
+        session,
+        MatchRow,
+        values,
+        conflict_columns=["subscriber_id", "article_id"],
+        returning=[col(MatchRow.subscriber_id)],
+    )
+    return {row[0] for row in inserted}
 
 
 def explanations_to_json(explanations: Sequence[Explanation]) -> str:

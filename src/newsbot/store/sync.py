@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,11 +93,11 @@ def desired_rows(settings: Settings) -> dict[str, dict[str, dict[str, Any]]]:
             "timezone": s.timezone,
             "config_json": _canonical(config),
         }
-        for rule, spec in zip(s.rules, subscriber.rules, strict=True):
+        for spec in subscriber.rules:
             rows["rule"][spec.id] = {
                 "subscriber_id": ident,
-                "mode": rule.deliver,
-                "config_json": _canonical(rule.model_dump(mode="json")),
+                "mode": spec.mode,
+                "config_json": _canonical(dataclasses.asdict(spec)),
             }
     return rows
 

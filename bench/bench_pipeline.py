@@ -1,0 +1,137 @@
+"""End-to-end: an 8-page issue served on 127.0.0.1, polled, extracted, stored, matched, queued.
+
+Measures each stage of ``poll_source`` on a real SQLite file with N subscribers (default
+10,000, two rules each), then sends every queued message to file sinks through the outbox.
+
+Usage: .venv/bin/python bench/bench_pipeline.py [--subscribers 10000] [--pages 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import resource
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from newsbot.config import Subscriber, SubscriberSettings, load_settings
+from newsbot.match import RuleSpec
+from newsbot.pipeline import App, poll_source, send_due
+from newsbot.resources import SAMPLE_ISSUE, sample_config
+from newsbot.store.db import make_engine
+from newsbot.store.schema import upgrade
+
+TERMS = ["电信网络诈骗", "反洗钱", "跨境电商", "对接会", "展会", "集成电路", "人大", "摩洛哥", "芯片", "技能"]
+
+
+def make_pages(count: int) -> dict[str, bytes]:
+    """``count`` page texts: the sample page, its headlines varied so every page is distinct."""
+    text = SAMPLE_ISSUE.read_text(encoding="utf-8")
+    pages = {}
+    for number in range(1, count + 1):
+        varied = re.sub(r"(本报讯)", rf"\1（第{number}版）", text)
+        pages[f"/2025-05-16/p{number}.txt"] = varied.encode("utf-8")
+    return pages
+
+
+def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def build_app(folder: Path, base_url: str, pages: int, subscribers: int) -> App:
+    from newsbot.channels import CHANNEL_KINDS
+    from newsbot.sources import SOURCE_KINDS
+
+    settings = load_settings(sample_config(), environ={})
+    urls = [f"{base_url}/{{date:%Y-%m-%d}}/p{n}.txt" for n in range(1, pages + 1)]
+    source = SOURCE_KINDS["pagetext"].Options.model_validate(
+        {"id": "ywsb", "kind": "pagetext", "paper": "义乌商报", "urls": urls, "min_interval_s": 0}
+    )
+    sink = {"id": "sink", "kind": "file", "path": str(folder / "sink.txt")}
+    rng = random.Random(7)
+    people: dict[str, Subscriber] = {}
+    for i in range(subscribers):
+        sid = f"s{i}"
+        picked = rng.sample(TERMS, 2)
+        rules = (
+            RuleSpec(id=f"{sid}/a", subscriber_id=sid, query=picked[0], mode="alert"),
+            RuleSpec(id=f"{sid}/d", subscriber_id=sid, any=(picked[1],), mode="digest"),
+        )
+        people[sid] = Subscriber(SubscriberSettings(id=sid, channels=("sink",)), rules)
+    settings = replace(
+        settings,
+        sources={"ywsb": source},
+        source_references={"ywsb": {"id": "ywsb"}},
+        channels={"sink": CHANNEL_KINDS["file"].Options.model_validate(sink)},
+        channel_references={"sink": sink},
+        subscribers=people,
+        admin=settings.admin.model_copy(update={"channel": None}),
+    )
+    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    upgrade(engine)
+    return App(settings, engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--pages", type=int, default=8)
+    args = parser.parse_args()
+    pages = make_pages(args.pages)
+    server = serve(pages)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(Path(tmp), base_url, args.pages, args.subscribers)
+        t0 = time.perf_counter()
+        app.sync_config()
+        t1 = time.perf_counter()
+        _ = app.matcher
+        t2 = time.perf_counter()
+        import datetime as dt
+
+        report = asyncio.run(poll_source(app, "ywsb", day=dt.date(2025, 5, 16)))
+        t3 = time.perf_counter()
+        outbox = asyncio.run(send_due(app, limit=1_000_000))
+        t4 = time.perf_counter()
+        again = asyncio.run(poll_source(app, "ywsb", day=dt.date(2025, 5, 16)))
+        t5 = time.perf_counter()
+    server.shutdown()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"subscribers={args.subscribers} rules={2 * args.subscribers} pages={args.pages}")
+    print(f"config sync to SQLite:          {t1 - t0:8.2f} s")
+    print(f"matcher compile:                {t2 - t1:8.2f} s")
+    print(
+        f"poll+extract+store+match+queue: {t3 - t2:8.2f} s  ({report.articles_new} articles, "
+        f"{report.matches} matches, {report.alerts} alerts queued)"
+    )
+    print(f"outbox send to file sink:       {t4 - t3:8.2f} s  ({outbox.sent} sent)")
+    print(f"re-poll (nothing new):          {t5 - t4:8.2f} s  ({again.outcome})")
+    print(f"peak RSS:                       {rss_mb:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
