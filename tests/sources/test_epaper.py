@@ -197,3 +197,22 @@ def test_state_keeps_only_the_current_days_validators(site: FakeSite) -> None:
         assert isinstance(result, Fetched)
         state = result.state
     assert list(state.validators) == [site.url(NODE)]
+
+
+def test_founder_classic_entry_page_leads_to_the_issue(site: FakeSite) -> None:
+    """An undated paperindex.htm's meta refresh is followed; the issue date comes from its URL."""
+    page = (FIXTURES / "founder_classic_kjrb_20230210_node_2.htm").read_bytes()
+    site.put("/kjrb/html/2025-05/16/node_2.htm", page)
+    site.put("/kjrb/html/2025-05/16/content_548643.htm", "<html><body>文章</body></html>")
+    refresh = '<html><head><meta http-equiv="refresh" content="0; url=html/2025-05/16/node_2.htm">'
+    site.put("/kjrb/paperindex.htm", refresh)
+    source = build_source(
+        options("epaper", url=site.url("/kjrb/paperindex.htm"), preset="founder-classic")
+    )
+    result = poll(source, now=NOW)
+    assert isinstance(result, Fetched)
+    assert (result.raw.issue_key, result.raw.issue_date) == ("2025-05-16", DAY)
+    assert result.raw.documents[0].url == site.url("/kjrb/html/2025-05/16/node_2.htm")
+    articles = [d for d in result.raw.documents if d.role == "article_page"]
+    assert [d.body for d in articles] == ["<html><body>文章</body></html>".encode()]
+    assert isinstance(poll(source, result.state, now=NOW), NotModified)

@@ -37,14 +37,15 @@ from newsbot.sources.base import (
     register_source,
 )
 
-__all__ = [
+# Plain sorted() order, as tests/test_public_api.py checks (not ruff's constants-first order).
+__all__ = [  # noqa: RUF022
     "DEFAULT_LIMITER",
-    "SOURCE_KINDS",
     "Fetched",
     "HostLimiter",
     "NoIssue",
     "NotModified",
     "PollResult",
+    "SOURCE_KINDS",
     "Schedule",
     "Source",
     "SourceOptions",
