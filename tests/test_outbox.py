@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +22,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.file import FileOptions
+from newsbot.channels.webhook import message_id
 from newsbot.models import Article, Message
 from newsbot.outbox import (
     OutboxReport,
@@ -29,7 +36,7 @@ from newsbot.outbox import (
 from newsbot.render import render_alert
 from newsbot.store.db import make_engine
 from newsbot.store.tables import ChannelRow, DeliveryRow
-from newsbot.testing.platforms import KEY, FakePlatforms
+from newsbot.testing.platforms import KEY, WHSEC, FakePlatforms
 
 T0 = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
 
@@ -322,3 +329,57 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(set(delays)) > 1  # jitter spreads retries of many rows
     assert policy.delay_s(1, 500.0, rng) == 500.0
+
+
+# A real process, killed with SIGKILL mid-run ------------------------------------------------------
+
+WORKER = Path(__file__).parent / "fixtures" / "channels" / "outbox_worker.py"
+
+
+def _start_worker(db_url: str, fake: FakePlatforms, lease_s: float) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "NEWSBOT_TEST_WHSEC": WHSEC}
+    url = f"{fake.base_url}/webhook/hooks/newsbot"
+    command = [sys.executable, str(WORKER), db_url, url, str(lease_s)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_until(condition: Callable[[], bool], *, deadline_s: float = 30.0) -> None:
+    """Poll until ``condition`` holds; a generous deadline only guards against a hung test."""
+    give_up = time.monotonic() + deadline_s
+    while not condition():
+        assert time.monotonic() < give_up, "condition not reached"
+        time.sleep(0.005)
+
+
+def test_sigkill_mid_run_loses_nothing_and_doubles_only_what_was_in_flight(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Kill -9 a sending worker, restart it: every row ends sent; only in-flight rows repeat."""
+    total = 120
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        for n in range(total):
+            message = Message("webhook", "alert", f"第{n}条", f'{{"n": {n}}}')
+            enqueue(session, dedupe_key=f"k{n}", kind="alert", channel_id="hook",
+                    subscriber_id=None, article_id=None, message=message, now=now)  # fmt: skip
+        session.commit()
+    db_url = str(engine.url)
+    with FakePlatforms(latency_s=0.01) as fake:
+        first = _start_worker(db_url, fake, lease_s=300)
+        _wait_until(lambda: fake.count("webhook") >= total // 3)
+        first.send_signal(signal.SIGKILL)
+        first.communicate()
+        in_flight = {r.id for r in _rows(engine) if r.state == "sending"}
+        assert first.returncode == -signal.SIGKILL
+        assert 0 < fake.count("webhook") < total  # killed mid-run, not before or after
+        second = _start_worker(db_url, fake, lease_s=0)  # the dead worker's lease is over
+        _, stderr = second.communicate(timeout=60)
+        assert second.returncode == 0, stderr.decode()
+        received = Counter(r.headers["webhook-id"] for r in fake.received)
+    rows = _rows(engine)
+    assert {r.state for r in rows} == {"sent"}
+    ids = {message_id(message_from_json(r.message_json)): r.id for r in rows}
+    assert set(received) == set(ids)  # nothing lost
+    doubled = {ids[m] for m, n in received.items() if n > 1}
+    assert doubled <= in_flight  # only what was in flight at the kill
+    assert len(doubled) <= 4  # at most one per sending worker

@@ -87,6 +87,7 @@ class FakePlatforms:
     seed: int = 0
     max_skew_s: float = 3600.0
     retry_after_s: float = 0.05
+    latency_s: float = 0.0  # time each answer takes (lets a test kill a sender mid-flight)
     received: list[Received] = field(default_factory=list)
     refused: list[tuple[str, int, bytes]] = field(default_factory=list)
     _scripts: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
@@ -192,6 +193,8 @@ class FakePlatforms:
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
         request = _Request(kind, "/" + rest, query, dict(handler.headers.items()), body)
         answer = self._next_answer(kind)
+        if self.latency_s:
+            time.sleep(self.latency_s)
         if answer == "reset":
             handler.close_connection = True  # no reply at all: the client sees a dropped connection
             return
