@@ -30,7 +30,7 @@ from newsbot.extract._html_index import is_index, page_paper, parse_index
 from newsbot.extract._pagetext import segment_page
 from newsbot.models import Document, DocumentRole
 
-MAX_TEXT_CHARS = 3_000_000
+MAX_TEXT_CHARS = 2_000_000
 _SNIFF_BYTES = 65_536
 _MAX_BINARY_SHARE = 0.01
 _BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
