@@ -51,3 +51,11 @@ def test_script_only_page_and_refresh_to_a_check_are_walls() -> None:
     assert blocked_reason(refresh) == "meta refresh to a verification page"
     paperindex = b'<html><head><meta http-equiv="refresh" content="0;url=html/node_2.htm"></head>'
     assert blocked_reason(paperindex) is None
+
+
+def test_markers_only_ignores_the_guesses() -> None:
+    """With markers_only (error pages), a script-only page is not a wall; a 瑞数 page still is."""
+    script_only = b"<html><head><script src='/a8f3.js'></script></head><body></body></html>"
+    assert blocked_reason(script_only, markers_only=True) is None
+    ts = (FIXTURES / "blocked_riversecurity_ts.html").read_bytes()
+    assert blocked_reason(ts, markers_only=True) == "瑞数 $_ts JavaScript challenge"

@@ -71,11 +71,15 @@ def visible_text_chars(html: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
-def blocked_reason(body: bytes, media_type: str = "text/html") -> str | None:
+def blocked_reason(
+    body: bytes, media_type: str = "text/html", *, markers_only: bool = False
+) -> str | None:
     """Why ``body`` looks like an anti-bot wall, or None when it looks like content.
 
     Feeds, PDFs and plain text are never walls; HTML is checked for known markers, for a
     meta refresh to a verification URL, and for a script-only page with no visible text.
+    ``markers_only`` skips the last two, which are guesses: a 404 page that only runs a
+    redirect script is "not there", not a wall.
     """
     if media_type and "html" not in media_type and media_type != "application/octet-stream":
         return None
@@ -85,10 +89,16 @@ def blocked_reason(body: bytes, media_type: str = "text/html") -> str | None:
     for reason, pattern in _MARKERS:
         if pattern.search(html):
             return reason
+    return None if markers_only else _guess(html, len(body))
+
+
+def _guess(html: str, size_bytes: int) -> str | None:
+    """The weaker signs: a refresh to a verification URL, or a script and nothing to read."""
     refresh = _REFRESH.search(html)
     if refresh and _CHALLENGE_URL.search(refresh.group(1)):
         return "meta refresh to a verification page"
     scripted = re.search(r"<script\b", html, re.IGNORECASE) is not None
-    if scripted and not refresh and visible_text_chars(html) < _MIN_TEXT_CHARS and len(body) < 8192:
+    tiny = size_bytes < 8192 and visible_text_chars(html) < _MIN_TEXT_CHARS
+    if scripted and not refresh and tiny:
         return "script-only page with no content"
     return None

@@ -333,7 +333,11 @@ def _finish(
     answer: Answer, *, url: str, hops: tuple[str, ...], options: SourceOptions, now: datetime
 ) -> Answer:
     status = answer.status
-    if status != 304 and (reason := blocked_reason(answer.body, answer.media_type)):
+    guess = status < 400  # an error page's script is not evidence of a wall
+    reason = None
+    if status != 304:
+        reason = blocked_reason(answer.body, answer.media_type, markers_only=not guess)
+    if reason:
         raise SourceBlockedError(
             f"anti-bot wall at {redact_url(url)}: {reason}", source=options.id, url=url
         )

@@ -320,7 +320,7 @@ class EpaperSource(Source):
         answer = await fetch(client, url, options=self.options, now=now, limiter=self.limiter)
         if answer.status in (404, 410):
             # A dead link inside a published issue is the site's slip, not a missing issue.
-            log.warning("missing page in issue", extra={"source": self.id, "url": url})
+            log.warning("missing page in issue", extra={"source": self.id, "url": redact_url(url)})
             return None
         if answer.status != 200:
             raise SourceError(
