@@ -134,7 +134,8 @@ def test_pua_glyphs_are_mapped(doc: MakeDoc) -> None:
 
 
 def test_inner_page_furniture_plain_bylines_and_credits(doc: MakeDoc) -> None:
-    """Editors' names are dropped, "记者 郑强" without □ is a byline, a credit ends a caption."""
+    """Editors' names are dropped, "记者 郑强" without □ is a byline, a credit ends a caption,
+    and a short headline with a comma and "！" above a byline is still a headline."""
     issue = extract_document(doc("page_text/synthetic_dzrb_2024-11-20_p3.txt", "page_text"))
     assert (issue.paper, issue.date, issue.page, issue.page_name) == (
         "东州日报",
@@ -145,8 +146,10 @@ def test_inner_page_furniture_plain_bylines_and_credits(doc: MakeDoc) -> None:
     assert [a.headline for a in issue.articles] == [
         "全市外贸企业积极开拓新兴市场",
         "一批新能源项目集中开工",
+        "快递进村，便民又惠农！",
     ]
-    trade, energy = issue.articles
+    trade, energy, parcels = issue.articles
+    assert parcels.authors == ("林木",)
     assert trade.authors == ("周小平",)
     assert trade.captions == ("港口集装箱吞吐量创新高（记者 吴海 摄）",)
     assert "办好各类对接会，助力企业稳订单" in trade.body

@@ -48,6 +48,7 @@ _PAPER_IN_LINE = re.compile(r"^([\u4e00-\u9fff]{2,8}报)\s|([\u4e00-\u9fff]{2,8}
 _MIN_CAPTION_OVERLAP = 3
 _MIN_SUBHEAD_OVERLAP = 2
 _OPEN_ARTICLES = 4
+_MAX_PUNCTUATED_HEADING = 30
 _FURNITURE = re.compile(
     r"^(?:本版)?(?:责任编辑|责编|美编|美术编辑|校对|组版|版式|版式设计|图片编辑|编辑)\s*[:：]"
 )
@@ -120,13 +121,29 @@ def segment_page(text: str) -> Page:
             _flush_orphans(state)
             page.teasers = [t for t in lines[index + 1 :] if t]
             break
-        _feed_line(state, line)
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        _feed_line(state, line, following)
     else:
         _flush_orphans(state)
     return page
 
 
-def _feed_line(state: _State, line: str) -> None:
+def _opens_article(line: str) -> bool:
+    """True for a byline or a lead: what follows a heading."""
+    is_byline = line.startswith(("□", "■")) or bool(_PLAIN_BYLINE.match(line))
+    return (is_byline and is_byline_text(line)) or is_lead(line)
+
+
+def _is_punctuated_heading(line: str, following: str) -> bool:
+    """A short headline with a comma or ？！ ("春风十里，不如你") directly above a byline or lead."""
+    if visible_len(line) > _MAX_PUNCTUATED_HEADING or line[-1] in "。；，、：,;:":
+        return False
+    if sum(line.count(ch) for ch in "，。！？；,!?;") > 2 or is_lead(line):
+        return False
+    return _opens_article(following)
+
+
+def _feed_line(state: _State, line: str, following: str = "") -> None:
     line = _EDITOR_CODE_END.sub("", line)
     if line.startswith(("□", "■")):
         body = line.lstrip("□■").strip()
@@ -141,7 +158,8 @@ def _feed_line(state: _State, line: str) -> None:
     if _PLAIN_BYLINE.match(line) and is_byline_text(line):
         state.cluster.append(("byline", line))
         return
-    if _is_heading_line(line) and not continuation_mark(line):
+    heading = _is_heading_line(line) or _is_punctuated_heading(line, following)
+    if heading and not continuation_mark(line):
         state.cluster.append(("head", line))
         return
     _paragraph(state, line)
