@@ -216,3 +216,13 @@ def test_founder_classic_entry_page_leads_to_the_issue(site: FakeSite) -> None:
     articles = [d for d in result.raw.documents if d.role == "article_page"]
     assert [d.body for d in articles] == ["<html><body>文章</body></html>".encode()]
     assert isinstance(poll(source, result.state, now=NOW), NotModified)
+
+
+def test_an_issue_taken_down_is_no_issue_again(site: FakeSite) -> None:
+    """When a site withdraws an issue (404, period.xml forgets it), the day has no issue."""
+    site.publish_founder_pc(date(2025, 5, 15), PAGES)
+    site.publish_founder_pc(DAY, PAGES)
+    site.unpublish_founder_pc(DAY)
+    result = poll(_source(site), now=NOW)
+    assert isinstance(result, NoIssue)
+    assert "period.xml" in result.reason

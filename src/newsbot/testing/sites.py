@@ -214,9 +214,10 @@ class FakeSite:
                 encoding=encoding,
             )
             for index, article in enumerate(page.articles, start=1):
+                html_text = _founder_pc_article(article, number, charset=encoding)
                 self.put(
                     f"/content/{ym}/{dd}/content_{number}{index:02d}.html",
-                    _founder_pc_article(article, number, charset=encoding),
+                    html_text,
                     content_type=ctype,
                     encoding=encoding,
                 )
@@ -227,10 +228,7 @@ class FakeSite:
                     content_type="application/pdf",
                 )
         if period_xml:
-            days = self._periods.setdefault(ym, [])
-            if day not in days:
-                days.append(day)
-            self._put_period(ym)
+            self._add_period(day)
         return self.url(f"/layout/{ym}/{dd}/node_01.html")
 
     def unpublish_founder_pc(self, day: date) -> None:
@@ -243,6 +241,12 @@ class FakeSite:
         if day in self._periods.get(ym, []):
             self._periods[ym].remove(day)
             self._put_period(ym)
+
+    def _add_period(self, day: date) -> None:
+        days = self._periods.setdefault(f"{day:%Y%m}", [])
+        if day not in days:
+            days.append(day)
+        self._put_period(f"{day:%Y%m}")
 
     def _put_period(self, ym: str) -> None:
         periods = "".join(
