@@ -52,11 +52,7 @@ def register_channel(cls: C) -> C:
 def load_builtin_channels() -> None:
     """Import the built-in platform modules; their decorators register them."""
     for module_name in BUILTIN_CHANNELS:
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+        importlib.import_module(module_name)
 
 
 def build_channel(options: ChannelOptions) -> Channel:
