@@ -134,8 +134,7 @@ def test_pua_glyphs_are_mapped(doc: MakeDoc) -> None:
 
 
 def test_inner_page_furniture_plain_bylines_and_credits(doc: MakeDoc) -> None:
-    """Editors' names are dropped, "记者 郑强" without □ is a byline, a credit ends a caption,
-    and a short headline with a comma and "！" above a byline is still a headline."""
+    """Page furniture, bylines without □, caption credits and a punctuated headline."""
     issue = extract_document(doc("page_text/synthetic_dzrb_2024-11-20_p3.txt", "page_text"))
     assert (issue.paper, issue.date, issue.page, issue.page_name) == (
         "东州日报",
@@ -156,3 +155,17 @@ def test_inner_page_furniture_plain_bylines_and_credits(doc: MakeDoc) -> None:
     assert energy.authors == ("郑强", "马兰")
     assert "郑强" not in energy.body
     assert issue.warnings == ()
+
+
+def test_interleaved_article_and_resumed_text(doc: MakeDoc) -> None:
+    """A small article set inside a larger one's broken sentence; the larger one's text resumes."""
+    issue = extract_document(doc("page_text/synthetic_interleaved.txt", "page_text"))
+    renewal, basketball = issue.articles
+    assert "优先解决雨污分流、管网老化等居民最关心的问题。" in renewal.body
+    assert renewal.body.endswith("让老旧小区焕发新活力。")
+    assert len(renewal.body.split("\n\n")) == 3
+    assert (
+        basketball.body == "本报讯 6月1日，江北街道第三届小区篮球赛开赛，来自12个小区的队伍参赛。"
+    )
+    assert (renewal.authors, basketball.authors) == (("何平",), ("钱多",))
+    assert issue.number == 5120

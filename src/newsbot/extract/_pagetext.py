@@ -184,6 +184,7 @@ def _paragraph(state: _State, line: str) -> None:
         return
     if dangling is not None and not is_lead(line):
         dangling.add_paragraph(line)
+        state.current = dangling  # the text flow is back in this article: it goes on here
         return
     mark = continuation_mark(line)
     if state.fresh_heading or is_lead(line) or (mark and mark[0] in ("上接", "接")):
