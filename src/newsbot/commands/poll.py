@@ -37,7 +37,12 @@ def _day(value: datetime | None) -> date | None:
 )
 @click.option("--source", "source_id", default=None, metavar="ID", help="Only this source.")
 @click.option(
-    "--date", "day", type=_DATE, default=None, help="The issue of this date (YYYY-MM-DD)."
+    "--date",
+    "day",
+    type=_DATE,
+    default=None,
+    metavar="DATE",
+    help="The issue of this date (YYYY-MM-DD).",
 )
 @click.pass_context
 def poll(ctx: click.Context, once: bool, source_id: str | None, day: datetime | None) -> None:
@@ -63,8 +68,12 @@ def poll(ctx: click.Context, once: bool, source_id: str | None, day: datetime | 
 
 @click.command("backfill")
 @click.option("--source", "source_id", required=True, metavar="ID", help="The source to fill.")
-@click.option("--since", type=_DATE, required=True, help="First issue date (YYYY-MM-DD).")
-@click.option("--until", type=_DATE, default=None, help="Last issue date (default: today).")
+@click.option(
+    "--since", type=_DATE, required=True, metavar="DATE", help="First issue date (YYYY-MM-DD)."
+)
+@click.option(
+    "--until", type=_DATE, default=None, metavar="DATE", help="Last issue date (default: today)."
+)
 @click.pass_context
 def backfill(ctx: click.Context, source_id: str, since: datetime, until: datetime | None) -> None:
     """Store past issues of one source, day by day, without alerting anyone; safe to re-run."""
