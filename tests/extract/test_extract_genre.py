@@ -169,3 +169,13 @@ def test_interleaved_article_and_resumed_text(doc: MakeDoc) -> None:
     )
     assert (renewal.authors, basketball.authors) == (("何平",), ("钱多",))
     assert issue.number == 5120
+
+
+def test_caption_between_paragraphs_vs_headline_without_lead_marker(doc: MakeDoc) -> None:
+    """A lone short line inside an article is its caption; one whose text restates it is a headline."""
+    name = "page_text/synthetic_caption_between_paragraphs.txt"
+    issue = extract_document(doc(name, "page_text"))
+    fraud, teacher = issue.articles
+    assert fraud.captions == ("民警向居民讲解反诈知识",)
+    assert fraud.body.endswith("现场解答群众咨询。")
+    assert teacher.headline == "葛堂友：深山从教42年"

@@ -231,15 +231,18 @@ def _take_captions(state: _State, line: str, *, continues: bool) -> None:
     if current is None:
         return
     heads = [text for kind, text in state.cluster if kind == "head"]
+    # A lone short line between two paragraphs of one article is a caption too: the text
+    # below goes on with the article, where a headline's lead would restate the headline.
+    alone = len(state.cluster) == 1 and not current.closed and not is_lead(line)
     while state.cluster and state.cluster[0][0] == "head":
         candidate = state.cluster[0][1]
-        others_remain = len(heads) > 1
         prev_score = overlap(candidate, current.text())
+        if alone:
+            below_goes_on = overlap(line, current.text()) > overlap(line, candidate)
+        else:
+            below_goes_on = len(heads) > 1 and prev_score > overlap(candidate, line)
         is_caption = continues or (
-            others_remain
-            and " " not in candidate
-            and prev_score >= _MIN_CAPTION_OVERLAP
-            and prev_score > overlap(candidate, line)
+            below_goes_on and " " not in candidate and prev_score >= _MIN_CAPTION_OVERLAP
         )
         if not is_caption:
             return
