@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -102,3 +106,36 @@ def test_render_text_of_sample(doc: MakeDoc) -> None:
     assert text.count("■ ") == 7
     assert "董文琪、陈聪" in text
     assert "导读: 全民健身“图鉴” 展现城市蓬勃活力" in text
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to stderr."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Say nothing."""
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving the fixtures folder."""
+    handler = functools.partial(_QuietHandler, directory=str(SAMPLE_PAGE.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_cli_fetches_urls(local_server: str) -> None:
+    """An http URL is fetched and extracted; a 404 is one error line naming the URL, exit 1."""
+    result = CliRunner().invoke(extract_command, [f"{local_server}/{SAMPLE_PAGE.name}"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["number"] == 8639
+    missing = f"{local_server}/nothing-here.txt"
+    failed = CliRunner().invoke(extract_command, [missing])
+    assert failed.exit_code == 1
+    assert failed.output.startswith(f"error: {missing}")

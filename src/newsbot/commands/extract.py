@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
 from newsbot.errors import NewsbotError
 
 if TYPE_CHECKING:
-    from newsbot.models import Issue, Topic
+    from newsbot.models import DocumentRole, Issue, Topic
 
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT_S = 20.0
@@ -127,12 +127,8 @@ def extract(path_or_url: str, output_format: str, role: str | None) -> None:
 
     try:
         body, charset = _read(path_or_url)
-        doc = Document(
-            url=path_or_url,
-            body=body,
-            role=role or guess_role(body),  # type: ignore[arg-type]
-            charset=charset,
-        )
+        doc_role = cast("DocumentRole", role) if role else guess_role(body)
+        doc = Document(url=path_or_url, body=body, role=doc_role, charset=charset)
         issue = extract_document(doc, topics=_load_topics())
     except click.ClickException as exc:
         click.echo(f"error: {exc.message}", err=True)
