@@ -6,6 +6,7 @@
     ├── ExtractionError        input that cannot be read as an issue at all
     ├── SourceError            a source could not be polled
     │   ├── SourceBlockedError     an anti-bot wall answered instead of the page
+    │   ├── SourceThrottledError   429/503 with Retry-After: retry_not_before says when
     │   └── NoIssueError           no issue (yet) for that date: not a failure
     └── DeliveryError          a channel refused or could not take a message
         ├── TransientDeliveryError   try again later (timeouts, 5xx, 429); retry_after_s may say when
@@ -17,6 +18,8 @@ Transient versus permanent is part of the type, so the one place that decides to
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class NewsbotError(Exception):
@@ -68,6 +71,14 @@ class SourceError(NewsbotError):
 
 class SourceBlockedError(SourceError):
     """Raised when an anti-bot wall (JS challenge, captcha) answered instead of the page."""
+
+
+class SourceThrottledError(SourceError):
+    """Raised when a server answered 429/503 with Retry-After; ``retry_not_before`` says when."""
+
+    def __init__(self, message: str, *, source: str, url: str, retry_not_before: datetime) -> None:
+        super().__init__(message, source=source, url=url)
+        self.retry_not_before = retry_not_before
 
 
 class NoIssueError(SourceError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from newsbot.config import Subscriber, parse_hhmm
-from newsbot.errors import SourceError
+from newsbot.errors import SourceError, SourceThrottledError
 from newsbot.models import Article, Explanation, Match, Message
 from newsbot.store.articles import save_issue
 from newsbot.store.matches import NewMatch, record_matches
@@ -58,6 +58,10 @@ def record_failure(
     log.warning("poll failed", extra={"source": source_id, "error": message})
     with app.session() as session:
         row = _source_row(session, app, source_id)
+        if isinstance(exc, SourceThrottledError):
+            # The server named a time: the next poll waits for it (the policy reads the state).
+            state = replace(load_state(app, source_id), retry_not_before=exc.retry_not_before)
+            row.state_json = state.to_json()
         row.consecutive_failures += 1
         row.last_error = message
         row.last_outcome = outcome

@@ -96,7 +96,7 @@ class Service:
         return now
 
     async def _poll(self, source_id: str) -> None:
-        from newsbot.sources import next_poll_at
+        from newsbot.sources import SourceState, next_poll_at
 
         report = None
         if self.leader.held():
@@ -112,6 +112,8 @@ class Service:
                 now=now,
                 outcome=outcome,
                 consecutive_failures=failures,
+                # Retry-After and Cache-Control answers, remembered in the state, push it back.
+                state=SourceState.from_json(row.state_json if row is not None else None),
             )
             if row is not None:
                 row.next_poll_at = when

@@ -15,6 +15,7 @@ register through :func:`register_source`, the same door an extension uses.
 
 from __future__ import annotations
 
+from newsbot.errors import SourceThrottledError
 from newsbot.sources import epaper as _epaper  # noqa: F401  (registers the kind)
 from newsbot.sources import feed as _feed  # noqa: F401  (registers the kind)
 from newsbot.sources import pagetext as _pagetext  # noqa: F401  (registers the kind)
@@ -31,7 +32,6 @@ from newsbot.sources.base import (
     Source,
     SourceOptions,
     SourceState,
-    SourceThrottledError,
     Validator,
     build_source,
     register_source,

@@ -26,13 +26,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsbot._http import source_error_from
-from newsbot.errors import SourceBlockedError, SourceError
+from newsbot.errors import SourceBlockedError, SourceError, SourceThrottledError
 from newsbot.secrets import redact_url
 from newsbot.sources._blocked import blocked_reason
 from newsbot.sources.base import (
     HostLimiterLike,
     SourceOptions,
-    SourceThrottledError,
     Validator,
 )
 

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import BaseModel, field_validator
 
-from newsbot.errors import SourceError
 from newsbot.models import RawIssue
 
 
@@ -190,14 +189,6 @@ class NoIssue:
 
 
 PollResult = Fetched | NotModified | NoIssue
-
-
-class SourceThrottledError(SourceError):
-    """Raised when a server answered 429/503 with Retry-After; ``retry_not_before`` says when."""
-
-    def __init__(self, message: str, *, source: str, url: str, retry_not_before: datetime) -> None:
-        super().__init__(message, source=source, url=url)
-        self.retry_not_before = retry_not_before
 
 
 class HostLimiterLike(Protocol):
