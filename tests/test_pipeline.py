@@ -223,3 +223,40 @@ def test_backfill_source_stores_first_issue_without_alerting(app: App) -> None:
     assert report.articles_new >= 7
     assert report.alerts == 0
     assert deliveries(app) == []
+
+
+class _Throttled(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(429)
+        self.send_header("Retry-After", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+
+def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> None:
+    """A 429 with Retry-After: 600 is stored, and the policy schedules no poll before it."""
+    from dataclasses import replace
+
+    from newsbot.ingest import load_state
+    from newsbot.sources import SOURCE_KINDS, next_poll_at
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttled)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
+        options = SOURCE_KINDS["pagetext"].Options.model_validate(
+            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
+        )
+        app.settings = replace(app.settings, sources={"ywsb": options})
+        report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.outcome == "error"
+    state = load_state(app, "ywsb")
+    assert state.retry_not_before is not None
+    when = next_poll_at(options, now=MORNING, outcome="error", consecutive_failures=1, state=state)
+    assert when >= state.retry_not_before
