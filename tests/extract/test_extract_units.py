@@ -9,6 +9,7 @@ import pytest
 from newsbot.extract._byline import parse_authors, split_lead
 from newsbot.extract._dateline import parse_dateline
 from newsbot.extract._headline import split_heading
+from newsbot.extract._lunar import lunar_day_number, lunar_days
 from newsbot.extract._summary import summarize
 from newsbot.extract._text import cn_number, ends_sentence
 from newsbot.extract._topics import topics_for
@@ -112,11 +113,38 @@ def test_lunar_year_is_cross_checked() -> None:
     assert any("甲辰" in w for w in info.warnings)
 
 
-def test_lunar_day_is_cross_checked_when_lunardate_is_installed() -> None:
-    """With lunardate installed, a wrong lunar day is reported too."""
-    pytest.importorskip("lunardate")
+def test_lunar_day_is_cross_checked() -> None:
+    """A printed lunar day that does not fit the date (by the new moons) is reported."""
     assert parse_dateline("农历乙巳年四月十九 2025年5月16日 星期五").warnings == []
-    assert parse_dateline("农历乙巳年四月廿一 2025年5月16日 星期五").warnings
+    assert parse_dateline("农历甲辰年正月廿八 2024年3月8日 星期五").warnings == []
+    info = parse_dateline("农历乙巳年四月廿一 2025年5月16日 星期五")
+    assert any("四月廿一" in w for w in info.warnings)
+
+
+@pytest.mark.parametrize(
+    ("day", "lunar_day"),
+    [(date(2025, 5, 16), 19), (date(2024, 3, 8), 28), (date(2023, 1, 22), 1),
+     (date(2024, 2, 9), 30), (date(2010, 9, 10), 3), (date(2000, 1, 1), 25),
+     (date(2033, 12, 22), 1)],
+)  # fmt: skip
+def test_lunar_days_from_new_moons(day: date, lunar_day: int) -> None:
+    """The lunar day computed from Meeus' new moons matches the published calendar."""
+    assert lunar_day in lunar_days(day)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("初一", 1), ("初十", 10), ("十九", 19), ("二十", 20), ("廿八", 28), ("三十", 30)],
+)
+def test_lunar_day_numbers(text: str, value: int) -> None:
+    """Printed lunar day names read as numbers."""
+    assert lunar_day_number(text) == value
+
+
+def test_lunar_month_is_cross_checked_when_lunardate_is_installed() -> None:
+    """With lunardate installed, a wrong lunar month is reported too."""
+    pytest.importorskip("lunardate")
+    assert parse_dateline("农历乙巳年五月十九 2025年5月16日 星期五").warnings
 
 
 def test_page_label() -> None:

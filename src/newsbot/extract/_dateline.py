@@ -8,8 +8,8 @@ Usage::
 Layout extraction often tears the day out of "2025年5月16日" (the day is set large and
 apart), leaving a lone number elsewhere on the line. We take the lone number whose
 weekday agrees with the printed 星期; when nothing agrees we say so in ``warnings``
-instead of guessing. The 干支 year is always cross-checked; the lunar month and day
-too when the optional ``lunardate`` package is installed.
+instead of guessing. The 干支 year and the lunar day (from astronomical new moons) are
+always cross-checked; the lunar month too when the optional ``lunardate`` is installed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from newsbot.extract._lunar import lunar_day_number, lunar_days
 from newsbot.extract._text import cn_number
 
 _WEEKDAYS = "一二三四五六日天"
@@ -31,7 +32,7 @@ _PAGE_COUNT = re.compile(r"今日\s*(\d+)\s*版|本期\s*(\d+)\s*版|共\s*(\d+)
 _PAGE = re.compile(r"第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*([^\s第]{0,12})")
 _LUNAR = re.compile(
     r"农历\s*([甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥])年\s*"
-    r"(闰?[正一二三四五六七八九十冬腊]{1,2})月\s*([初十廿二三]{1}[一二三四五六七八九十]?)"
+    r"(闰?[正一二三四五六七八九十冬腊]{1,2})月\s*([初十廿二三][一二三四五六七八九十]?)"
 )
 _LONE_NUMBER = re.compile(r"(?<![\d.:/\-])\b(\d{1,2})\b(?![\d.:/\-]|\s*[年月日期版号])")
 _LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12}
@@ -123,18 +124,19 @@ def _lunar_problem(line: str, when: date) -> str | None:
 
 
 def _lunar_day_problem(match: re.Match[str], when: date) -> str | None:
-    # lunardate is optional: with it the lunar month and day are checked exactly.
+    """The lunar day from the new moons; the month too when ``lunardate`` is installed."""
+    problem = f"lunar date {match.group(0)} does not match {when.isoformat()}"
+    day = lunar_day_number(match.group(3))
+    if day is None or day not in lunar_days(when):
+        return problem
     try:
         from lunardate import LunarDate  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         return None
     month_text = match.group(2).lstrip("闰")
     month = _LUNAR_MONTHS.get(month_text) or cn_number(month_text)
-    day_text = match.group(3).replace("初", "").replace("廿", "二十")
-    day = cn_number(day_text) if day_text else None
-    lunar = LunarDate.fromSolarDate(when.year, when.month, when.day)
-    if (lunar.month, lunar.day) != (month, day):
-        return f"lunar date {match.group(0)} does not match {when.isoformat()}"
+    if LunarDate.fromSolarDate(when.year, when.month, when.day).month != month:
+        return problem
     return None
 
 
