@@ -177,3 +177,23 @@ def test_gbk_article_page_with_wrong_declared_charset() -> None:
     assert article.headline == "市区新增三条公交线路"
     assert article.authors == ("李四",)
     assert issue.paper == "测试日报"
+
+
+def test_founder_pc_layout_index_in_gbk(doc: MakeDoc) -> None:
+    """A GBK Founder pc layout page: page from its own page-list link, articles from the list."""
+    url = "http://szb1.ywcity.cn/layout/202505/16/node_01.html"
+    name = "epaper_html/synthetic_founder_pc_layout_node_01.html"
+    issue = extract_document(doc(name, "page_index", url=url))
+    assert (issue.paper, issue.date, issue.page, issue.page_name) == (
+        "义乌商报",
+        date(2025, 5, 16),
+        1,
+        "要闻",
+    )
+    assert [(a.headline, a.url) for a in issue.articles] == [
+        (
+            "凝聚精准治理合力 深化“护企优商”举措",
+            "http://szb1.ywcity.cn/content/202505/16/content_1001.html",
+        ),
+        ("衢州市党政代表团来金考察", "http://szb1.ywcity.cn/content/202505/16/content_1002.html"),
+    ]

@@ -31,6 +31,7 @@ _ARTICLE_HREF = re.compile(
     r"(?:^|/)(?:content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm)(?:[?#]|$)"
 )
 _PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\w{1,30}?_\d+\.htm)(?:[?#]|$)")
+_NODE_NUMBER = re.compile(r"node_(\d+)\.")
 _PATH_DATE = re.compile(r"/(\d{4})-?(\d{2})/(\d{2})/")
 _PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 _CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*")
@@ -128,10 +129,16 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
     own = urlsplit(url).path.rsplit("/", 1)[-1] if url else ""
     for link in root.iter("a"):
         href = (link.get("href") or "").split("?")[0]
-        match = _PAGE_LABEL.match(element_text(link))
-        if own and match and _PAGE_HREF.search(href) and href.rsplit("/", 1)[-1] == own:
+        if not own or not _PAGE_HREF.search(href) or href.rsplit("/", 1)[-1] != own:
+            continue
+        text = element_text(link)
+        if match := _PAGE_LABEL.match(text):  # "第1版 要闻"
             index.page = index.page or cn_number(match.group(1))
             index.page_name = match.group(2).strip() or None
+            return
+        if text and len(text) <= 12 and (number := _NODE_NUMBER.search(href)):
+            index.page = index.page or int(number.group(1))  # "要闻" → node_01.html
+            index.page_name = text
             return
 
 
