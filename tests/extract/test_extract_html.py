@@ -197,3 +197,22 @@ def test_founder_pc_layout_index_in_gbk(doc: MakeDoc) -> None:
         ),
         ("衢州市党政代表团来金考察", "http://szb1.ywcity.cn/content/202505/16/content_1002.html"),
     ]
+
+
+def test_founder_article_page_with_photo_table(doc: MakeDoc) -> None:
+    """Kicker and page from enpproperty, □ byline in the body, the photo table as caption."""
+    url = "http://szb1.ywcity.cn/content/202505/16/content_1001.html"
+    issue = extract_document(
+        doc("epaper_html/synthetic_founder_article_page.html", "article_page", url=url)
+    )
+    (article,) = issue.articles
+    assert (article.kicker, article.headline) == (
+        "“跨境电商直播”专项技能考场搬到了海外",
+        "义乌“技能出海”花开摩洛哥",
+    )
+    assert (article.page, article.page_name, article.url) == (1, "要闻", url)
+    assert (article.byline, article.authors) == ("全媒体记者 林晓燕", ("林晓燕",))
+    assert article.captions == ("学员参加考核。 全媒体记者 林晓燕 摄",)
+    assert article.body.startswith("本报讯 摩洛哥当地时间")
+    assert article.summary.startswith("摩洛哥当地时间5月13日")
+    assert (issue.paper, issue.date) == ("义乌商报", date(2025, 5, 16))

@@ -30,7 +30,7 @@ from newsbot.extract._byline import is_byline_text, is_trailing_byline, split_le
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
 from newsbot.extract._html_common import element_text, enpproperty, first, squash
-from newsbot.extract._text import cn_number, has_clause_punct
+from newsbot.extract._text import PHOTO_CREDIT_END, cn_number, has_clause_punct
 
 _CONTENT = (
     ".//founder-content | .//*[@id='ozoom'] | .//*[@id='content'] | .//*[@id='articleContent']"
@@ -39,6 +39,7 @@ _CONTENT = (
 _MARKUP = "//founder-title | //founder-content | //*[@id='main-title'] | //*[@id='ozoom']"
 _CREDIT = re.compile(r"^[（(][^）)]{1,40}摄[）)]$|^[^，。]{2,30}\s摄$")
 _MAX_CAPTION_CHARS = 100
+_PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 _MIN_BODY_CJK = 10
 _DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})")
 
@@ -115,12 +116,23 @@ def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
         subtitle=_pick(root, "//founder-subtitle", props.get("subtitle"), scope, ".//h2") or None,
     )
     draft = Draft(heading=heading, url=props.get("url") or url)
+    _page_of(draft, props)
     author = _pick(root, "//founder-author", props.get("author"), scope, ".//p[@class='sec']")
     if author and not _DATE.search(author):
         draft.set_byline(author)
     content = first(root, _CONTENT)
     _fill_body(draft, _paragraphs(content if content is not None else root))
     return draft
+
+
+def _page_of(draft: Draft, props: dict[str, str]) -> None:
+    """Page number and name from enpproperty ``pagenum``/``nodename`` ("第01版：要闻")."""
+    name = props.get("nodename") or props.get("pagename") or ""
+    if match := _PAGE_LABEL.match(name):
+        draft.page, name = cn_number(match.group(1)), match.group(2).strip()
+    if number := props.get("pagenum") or props.get("founder-pagenum"):
+        draft.page = draft.page or cn_number(number)
+    draft.page_name = name or None
 
 
 def _pick(
@@ -144,7 +156,8 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
     paras = []
     for element in elements:
         text = element_text(element)
-        image = bool(element.xpath(".//img"))
+        # Founder sets each photo in a table: every text cell of it is the caption.
+        image = bool(element.xpath(".//img | ancestor::table[1][.//img]"))
         if not text and not image:
             continue
         style = (element.get("style") or "") + (element.get("align") or "")
@@ -171,8 +184,8 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
         text = para.text
         if para.has_image:
             after_image = True
-            if text and draft.captions == [] and len(text) <= _MAX_CAPTION_CHARS:
-                draft.captions.append(text)
+            if text and len(text) <= _MAX_CAPTION_CHARS:
+                _add_caption(draft, text)
             continue
         if after_image and _looks_like_caption(para):
             _add_caption(draft, text)
@@ -207,7 +220,8 @@ def _looks_like_caption(para: _Para) -> bool:
     text = para.text
     if len(text) > _MAX_CAPTION_CHARS:
         return False
-    return para.emphasised or bool(_CREDIT.match(text)) or not has_clause_punct(text)
+    credited = bool(_CREDIT.match(text) or PHOTO_CREDIT_END.search(text[-24:]))
+    return para.emphasised or credited or not has_clause_punct(text)
 
 
 def _add_caption(draft: Draft, text: str) -> None:

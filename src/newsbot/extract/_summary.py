@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from newsbot.extract._byline import split_lead
+from newsbot.extract._byline import is_byline_text, split_lead
+from newsbot.extract._text import PHOTO_CREDIT_END, ends_sentence
 
 MAX_SUMMARY_CHARS = 120
 _MIN_LEAD_CHARS = 30
@@ -36,7 +37,11 @@ def _shorten(sentence: str, limit: int) -> str:
 def summarize(paragraphs: list[str], limit: int = MAX_SUMMARY_CHARS) -> str:
     """Whole sentences from the lead, up to ``limit`` characters; "" when there is no text."""
     text = ""
-    for paragraph in paragraphs[:3]:
+    for paragraph in paragraphs[:4]:
+        if is_byline_text(paragraph) or PHOTO_CREDIT_END.search(paragraph[-24:]):
+            continue  # a byline or a photo credit is never summary
+        if text and not ends_sentence(text):
+            break
         _, _, rest = split_lead(paragraph)
         text = f"{text}{rest}" if text else rest
         if len(text) >= _MIN_LEAD_CHARS:
