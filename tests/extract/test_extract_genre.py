@@ -179,3 +179,19 @@ def test_caption_between_paragraphs_vs_headline_without_lead_marker(doc: MakeDoc
     assert fraud.captions == ("民警向居民讲解反诈知识",)
     assert fraud.body.endswith("现场解答群众咨询。")
     assert teacher.headline == "葛堂友：深山从教42年"
+
+
+def test_untitled_text_kept_only_as_continuation_or_lead() -> None:
+    """Untitled text is kept when it continues another page or opens with a lead, else dropped."""
+    text = (
+        "(上接第一版)经济金融安全，各地各部门要提高站位。\n\n欢迎订阅本报，订阅电话：12345678。\n\n"
+    )
+    issue = extract_document(Document("p5.txt", text.encode(), role="page_text", page=5))
+    (tail,) = issue.articles
+    assert (tail.headline, tail.continued_from, tail.page) == ("", 1, 5)
+    assert tail.body.startswith("经济金融安全，各地各部门要提高站位。")
+    stray = extract_document(
+        Document("x.txt", "欢迎订阅本报，订阅电话：12345678。".encode(), "page_text")
+    )
+    assert stray.articles == ()
+    assert any("left out" in w for w in stray.warnings)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from newsbot.errors import ExtractionError
+from newsbot.extract._byline import is_lead
 from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
 from newsbot.extract._feed import feed_drafts
@@ -95,7 +96,9 @@ def read_document(doc: Document) -> Part:
 def _read_page_text(text: str, doc: Document, part: Part) -> None:
     page = segment_page(text)
     info = page.info
-    part.drafts, part.teasers = page.drafts, page.teasers
+    part.drafts, part.teasers = [d for d in page.drafts if _worth_keeping(d)], page.teasers
+    if len(part.drafts) < len(page.drafts):
+        part.warnings.append(f"{doc.url}: text without heading, lead or 上接 mark left out")
     part.paper, part.date, part.number = page.paper, info.date, info.number
     part.page_count = info.page_count
     part.page = doc.page or info.page or (1 if info.number is not None else None)
@@ -103,6 +106,13 @@ def _read_page_text(text: str, doc: Document, part: Part) -> None:
     part.warnings += [f"{doc.url}: {w}" for w in page.warnings]
     if any(not d.heading.headline for d in part.drafts):
         part.warnings.append(f"{doc.url}: text without a heading kept as an untitled article")
+
+
+def _worth_keeping(draft: Draft) -> bool:
+    """An untitled draft is kept only when it is a continuation or opens with a lead."""
+    if draft.heading.headline or draft.continued_from is not None:
+        return True
+    return bool(draft.paragraphs) and is_lead(draft.paragraphs[0])
 
 
 def _read_html(text: str, doc: Document, part: Part) -> None:
