@@ -195,3 +195,12 @@ def test_untitled_text_kept_only_as_continuation_or_lead() -> None:
     )
     assert stray.articles == ()
     assert any("left out" in w for w in stray.warnings)
+
+
+def test_inner_page_header_with_editors_and_page_label(doc: MakeDoc) -> None:
+    """Below an inner page's date line, editors are dropped and "要闻 03" gives page and name."""
+    issue = extract_document(doc("page_text/synthetic_ywsb_inner_p3.txt", "page_text"))
+    assert (issue.date, issue.page, issue.page_name) == (date(2025, 5, 16), 3, "要闻")
+    (article,) = issue.articles
+    assert (article.kicker, article.headline) == (None, "我市开展夏季消防安全检查")
+    assert article.authors == ("陈聪",)

@@ -32,6 +32,7 @@ from newsbot.extract._headline import Heading, split_heading
 from newsbot.extract._normalize import normalize_page_text
 from newsbot.extract._text import (
     PHOTO_CREDIT_END,
+    cn_number,
     ends_sentence,
     has_clause_punct,
     overlap,
@@ -48,6 +49,12 @@ _PAPER_IN_LINE = re.compile(r"^([\u4e00-\u9fff]{2,8}报)\s|([\u4e00-\u9fff]{2,8}
 _MIN_CAPTION_OVERLAP = 3
 _MIN_SUBHEAD_OVERLAP = 2
 _OPEN_ARTICLES = 4
+# "要闻 03", "03 要闻", "第3版 要闻": the page label of an inner page's header.
+_PAGE_LABEL_LINE = re.compile(
+    r"^(?:第\s*(?P<cn>[0-9一二三四五六七八九十]{1,3})\s*版|(?P<n1>[0-9]{1,3})\s*版?)\s*[:：]?\s*"
+    r"(?P<name1>[\u4e00-\u9fff·]{2,8})$"
+    r"|^(?P<name2>[\u4e00-\u9fff·]{2,8})\s+(?:第\s*)?(?P<n2>[0-9]{1,3})\s*版?$"
+)
 _MAX_PUNCTUATED_HEADING = 30
 _FURNITURE = re.compile(
     r"^(?:本版)?(?:责任编辑|责编|美编|美术编辑|校对|组版|版式|版式设计|图片编辑|编辑)\s*[:：]"
@@ -99,12 +106,26 @@ def _header_end(lines: list[str], page: Page) -> int:
                     break
             if page.paper is None and (name := _PAPER_IN_LINE.search(line)):
                 page.paper = name.group(1) or name.group(2)
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            if page.paper is None and _PAPER_NAME.match(following):
-                page.paper = following  # an inner page's header: date line, then masthead
-                return index + 2
-            return index + 1
+            return _header_tail(lines, index + 1, page)
     return 0
+
+
+def _header_tail(lines: list[str], start: int, page: Page) -> int:
+    """Skip what an inner page's header sets below the date line: masthead, editors, page label."""
+    index = start
+    while index < min(len(lines), start + 3):
+        line = lines[index]
+        if page.paper is None and _PAPER_NAME.match(line):
+            page.paper = line
+        elif label := _PAGE_LABEL_LINE.match(line):
+            number = label.group("cn") or label.group("n1") or label.group("n2")
+            name = label.group("name1") or label.group("name2")
+            page.info.page = page.info.page or cn_number(number)
+            page.info.page_name = page.info.page_name or name
+        elif not _FURNITURE.match(line):
+            break
+        index += 1
+    return index
 
 
 def segment_page(text: str) -> Page:
