@@ -161,6 +161,7 @@ def test_article_page_replaces_its_index_entry(doc: MakeDoc) -> None:
     assert len(flowers) == 1
     assert flowers[0].authors == ("张三",)
     assert len(issue.articles) == 5
+    assert (issue.page, issue.page_name) == (1, "今日要闻")  # the article page adds no page
 
 
 def test_gbk_article_page_with_wrong_declared_charset() -> None:

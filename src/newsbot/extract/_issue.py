@@ -57,8 +57,9 @@ def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Is
     drafts = _dedupe(drafts)
     drafts.sort(key=lambda d: d.page if d.page is not None else _UNKNOWN_PAGE)
     drafts = join_continuations(drafts)
-    pages = {p.page for p in parts}
-    single = parts[0] if len(parts) == 1 or len(pages) == 1 else None
+    # One page (an index with its article pages, say) is that page; several make no page.
+    pages = {p.page for p in parts if p.page is not None}
+    single = next((p for p in parts if p.page is not None), parts[0]) if len(pages) <= 1 else None
     issue_date = dates[0] if dates else raw.issue_date
     return Issue(
         articles=tuple(d.finish(topics) for d in drafts),
