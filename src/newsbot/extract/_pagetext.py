@@ -15,9 +15,12 @@ can sit inside a larger one's text, a byline can stand between two headings. So:
 * a lead right after a heading takes that heading; a lead after body text takes the
   oldest heading still waiting for its text (the one an interleaved article pushed aside);
 * a paragraph that continues a sentence broken at a column end joins the article whose
-  last paragraph is unfinished, whatever stands between;
+  last paragraph is unfinished, whatever stands between, and the text goes on there;
 * a short line after an article that shares its words is that article's photo caption;
+* a heading without byline or lead that shares the open article's words is its 小标题;
 * ``导读`` starts the teasers; ``(下转第五版)`` closes an article and names the page.
+
+docs/extraction.md states every rule with its reason.
 """
 
 from __future__ import annotations
