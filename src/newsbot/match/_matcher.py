@@ -10,127 +10,52 @@ How it stays fast with 100,000 rules: terms shared by many rules are stored once
 posting list maps each term to the rules that can only hold when some term hits. One pass
 of the automaton over the folded headline, summary and body finds the hit terms; only the
 rules posted under them (plus rules indexed by the article's topics, plus the few rules
-that can hold without any literal hit — regex-only rules, for instance) are evaluated.
+that can hold without any literal hit — regex-only rules, for instance) are evaluated, most
+of them with C-level set operations (see ``_builder``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import ahocorasick
 
-from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
-from newsbot.match._guard import compile_guarded, fold_pattern
-from newsbot.match._nodes import (
-    CAnd,
-    CNode,
-    CNot,
-    COr,
-    CPattern,
-    CSource,
-    CTag,
-    CTerm,
-    Scan,
-    field_mask,
-)
+from newsbot.match._ast import FIELDS
+from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
+from newsbot.match._nodes import Scan, snippet, tag_explanation
 from newsbot.match._normalize import is_word_char, normalize
 from newsbot.match._rules import RuleSpec, rule_expression
 from newsbot.models import Article, Explanation, Match, Topic
 
-_ALL_FIELDS = field_mask(FIELDS)
-# A trigger is a term id (int) or a topic id (str) whose presence a rule needs.
-Trigger = int | str
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    spec: RuleSpec
-    node: CNode
-    sources: frozenset[str]
-
-
-class _Builder:
-    """Turns rule trees into compiled nodes, interning terms and collecting triggers."""
-
-    def __init__(self, topics: Sequence[Topic]) -> None:
-        self.topics = {t.id: t for t in topics}
-        self.term_ids: dict[str, int] = {}
-        self.terms: list[str] = []
-
-    def term(self, text: str, mask: int) -> tuple[CNode, set[Trigger] | None]:
-        folded = normalize(text).strip()
-        if not folded:
-            return COr(()), set()  # never holds: an empty keyword matches nothing
-        term_id = self.term_ids.setdefault(folded, len(self.terms))
-        if term_id == len(self.terms):
-            self.terms.append(folded)
-        return CTerm(term_id, mask, text.strip()), {term_id}
-
-    def topic(self, topic_id: str) -> tuple[CNode, set[Trigger] | None]:
-        topic = self.topics.get(topic_id)
-        name = topic.name if topic else topic_id
-        items: list[CNode] = [CTag(topic_id, name)]
-        triggers: set[Trigger] = {topic_id}
-        for text in topic.terms if topic else ():
-            node, term_triggers = self.term(text, _ALL_FIELDS)
-            items.append(node)
-            triggers |= term_triggers or set()
-        return COr(tuple(items)), triggers
-
-    def leaf(self, node: Node, mask: int) -> tuple[CNode, set[Trigger] | None] | None:
-        """Compiled leaf and its triggers, or None when ``node`` is not a leaf."""
-        if isinstance(node, Term):
-            return self.term(node.text, field_mask(node.fields) if node.fields else mask)
-        if isinstance(node, Pattern):
-            scope = field_mask(node.fields) if node.fields else mask
-            return CPattern(compile_guarded(fold_pattern(node.source)), scope, node.source), None
-        if isinstance(node, TopicRef):
-            return self.topic(node.id)
-        if isinstance(node, SourceRef):
-            return CSource(node.id), None
-        return None
-
-    def build(self, node: Node, mask: int) -> tuple[CNode, set[Trigger] | None]:
-        """Compiled node and its trigger set (None: it may hold with no trigger present)."""
-        leaf = self.leaf(node, mask)
-        if leaf is not None:
-            return leaf
-        if isinstance(node, Not):
-            return CNot(self.build(node.item, mask)[0]), None
-        assert isinstance(node, And | Or)
-        built = [self.build(item, mask) for item in node.items]
-        nodes = tuple(b[0] for b in built)
-        trigger_sets = [b[1] for b in built]
-        if isinstance(node, And):
-            # An AND holds only if each child holds: the smallest known trigger set suffices.
-            known = [t for t in trigger_sets if t is not None]
-            return CAnd(nodes), min(known, key=len) if known else None
-        if any(t is None for t in trigger_sets):
-            return COr(nodes), None
-        return COr(nodes), set().union(*(t for t in trigger_sets if t is not None))
+__all__ = ["Matcher", "compile_matcher"]
 
 
 class Matcher:
     """Rules compiled once; ``match`` is pure and safe to call from several threads."""
 
     def __init__(self, rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> None:
-        builder = _Builder(topics)
-        self._rules: list[_Compiled] = []
+        builder = Builder(topics)
+        self._rules: list[Compiled] = []
         postings: dict[Trigger, list[int]] = {}
         self._always: list[int] = []
+        self._direct: dict[int, list[int]] = {}
         for spec in rules:
             expression = rule_expression(spec)
             if expression is None:
                 continue  # an empty rule matches nothing (validate_rule reports it)
-            node, triggers = builder.build(expression, field_mask(spec.fields) or _ALL_FIELDS)
+            compiled, triggers = builder.compile(spec, expression)
             index = len(self._rules)
-            self._rules.append(_Compiled(spec, node, frozenset(spec.sources)))
-            if triggers is None:
+            self._rules.append(compiled)
+            if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
+                # "Any of these" (with exclusions): a hit on any key is the match itself.
+                for key in compiled.clauses[0]:
+                    self._direct.setdefault(key, []).append(index)
+            elif triggers is None:
                 self._always.append(index)
-            for trigger in triggers or ():
-                postings.setdefault(trigger, []).append(index)
-        self._terms = builder.terms
+            else:
+                for trigger in triggers:
+                    postings.setdefault(trigger, []).append(index)
+        self._builder = builder
         self._term_postings = [postings.get(i, []) for i in range(len(builder.terms))]
         self._topic_postings = {k: v for k, v in postings.items() if isinstance(k, str)}
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
@@ -148,20 +73,18 @@ class Matcher:
     @property
     def term_count(self) -> int:
         """Number of distinct folded terms in the automaton."""
-        return len(self._terms)
+        return len(self._builder.terms)
 
     def _scan(self, article: Article, source_id: str | None) -> Scan:
         texts = (article.headline, article.summary, article.body)
-        folded = tuple(normalize(t) for t in texts)
-        hits: dict[int, list[tuple[int, int, int]]] = {}
-        masks: dict[int, int] = {}
-        automaton, bounds = self._automaton, self._bounds
-        for index, text in enumerate(folded):
+        scan = Scan(texts, tuple(normalize(t) for t in texts), article, source_id)
+        automaton, bounds, keys = self._automaton, self._bounds, scan.keys
+        for index, text in enumerate(scan.folded):
             if automaton is None or not text:
                 continue
             bit = 1 << index
             for end, (term_id, length) in automaton.iter(text):
-                if masks.get(term_id, 0) & bit:
+                if scan.masks.get(term_id, 0) & bit:
                     continue  # first occurrence per field is enough
                 start = end - length + 1
                 left, right = bounds[term_id]
@@ -169,10 +92,14 @@ class Matcher:
                     continue  # "AI" must not hit inside "MAIL"
                 if right and end + 1 < len(text) and is_word_char(text[end + 1]):
                     continue
-                masks[term_id] = masks.get(term_id, 0) | bit
-                hits.setdefault(term_id, []).append((index, start, end + 1))
-        topics = frozenset(article.topics)
-        return Scan(texts, folded, hits, masks, topics, source_id, article.headline)
+                scan.masks[term_id] = scan.masks.get(term_id, 0) | bit
+                scan.hits.setdefault(term_id, []).append((index, start, end + 1))
+                keys.add(term_id * 4 + index)
+                keys.add(term_id * 4 + ANY_FIELD)
+        for topic_id in scan.topics:
+            if topic_id in self._builder.topic_index:
+                keys.add(-(self._builder.topic_index[topic_id] + 1))
+        return scan
 
     def _candidates(self, scan: Scan) -> list[int]:
         candidates: set[int] = set(self._always)
@@ -189,26 +116,127 @@ class Matcher:
         A rule scoped to ``sources`` never matches when ``source_id`` is None.
         """
         scan = self._scan(article, source_id)
-        matches: list[Match] = []
-        for index in self._candidates(scan):
-            rule = self._rules[index]
+        found: dict[int, Match] = {}
+        self._direct_matches(scan, found)
+        self._candidate_matches(scan, found)
+        return [found[index] for index in sorted(found)]
+
+    def _direct_matches(self, scan: Scan, found: dict[int, Match]) -> None:
+        """One-clause rules: walk the postings of the keys that hit; no test needed."""
+        # Most rules hit by one key: keep an int for them, a list only for the others
+        # (fewer objects for the garbage collector to track).
+        first: dict[int, int] = {}
+        more: dict[int, list[int]] = {}
+        direct = self._direct
+        for key in scan.keys:
+            for index in direct.get(key, ()):
+                if index not in first:
+                    first[index] = key
+                elif index in more:
+                    more[index].append(key)
+                else:
+                    more[index] = [first[index], key]
+        keys, rules, source_id = scan.keys, self._rules, scan.source_id
+        for index, key in first.items():
+            rule = rules[index]
             if rule.sources and source_id not in rule.sources:
                 continue
-            if not rule.node.test(scan):
+            if rule.excluded and not keys.isdisjoint(rule.excluded):
                 continue
-            explanations: list[Explanation] = []
-            rule.node.explain(scan, explanations)
-            if not explanations:  # e.g. "source:ywsb": everything from a source, no term
-                explanations.append(Explanation(f"source:{source_id}", "source", scan.headline))
-            unique = tuple(dict.fromkeys(explanations))
-            matches.append(Match(rule.spec.subscriber_id, rule.spec.id, unique))
-        return matches
+            if index in more:
+                explained = self._explain_ordered(rule.clauses[0], more[index], scan)
+            else:
+                explained = self._explain_one(key, scan)
+            found[index] = Match(rule.spec.subscriber_id, rule.spec.id, explained)
+
+    def _candidate_matches(self, scan: Scan, found: dict[int, Match]) -> None:
+        """Other rules: those posted under a trigger that is present are tested one by one."""
+        keys, rules, source_id = scan.keys, self._rules, scan.source_id
+        for index in self._candidates(scan):
+            rule = rules[index]
+            if rule.sources and source_id not in rule.sources:
+                continue
+            if rule.node is not None:
+                if rule.node.test(scan):
+                    found[index] = _explain_tree(rule, scan)
+                continue
+            if rule.excluded and not keys.isdisjoint(rule.excluded):
+                continue
+            if all(not keys.isdisjoint(c) for c in rule.clauses):
+                explained = self._explain_clauses(rule, scan)
+                found[index] = Match(rule.spec.subscriber_id, rule.spec.id, explained)
+
+    def _explain_one(self, key: int, scan: Scan) -> tuple[Explanation, ...]:
+        """The explanation of a single hit key, as a tuple shared by every rule it serves."""
+        single = scan.single.get(key)
+        if single is None:
+            single = scan.single[key] = (scan.by_key.get(key) or self._shared(key, scan),)
+        return single
+
+    def _explain_ordered(
+        self, clause: tuple[int, ...], hit: list[int], scan: Scan
+    ) -> tuple[Explanation, ...]:
+        """Explanations of several hit keys, in the order the rule names them."""
+        shared = scan.by_key
+        return tuple(shared.get(k) or self._shared(k, scan) for k in clause if k in hit)
+
+    def _explain_clauses(self, rule: Compiled, scan: Scan) -> tuple[Explanation, ...]:
+        """Every key that hit, in the order the rule names them; one per term or topic."""
+        keys, shared = scan.keys, scan.by_key
+        if rule.simple:
+            return tuple(
+                shared.get(key) or self._shared(key, scan)
+                for clause in rule.clauses
+                for key in clause
+                if key in keys
+            )
+        out = []
+        seen: set[int] = set()
+        for clause in rule.clauses:
+            for key in clause:
+                ident = key >> 2 if key >= 0 else key
+                if key in keys and ident not in seen:
+                    seen.add(ident)
+                    out.append(self._explanation(key, rule, scan))
+        return tuple(out)
+
+    def _shared(self, key: int, scan: Scan) -> Explanation:
+        """The Explanation of ``key`` with the term's first spelling, cached per article."""
+        found = scan.by_key[key] = self._explanation(key, None, scan)
+        return found
+
+    def _explanation(self, key: int, rule: Compiled | None, scan: Scan) -> Explanation:
+        if key < 0:
+            return tag_explanation(self._builder.topic_names[-key - 1], scan)
+        term_id, field = key >> 2, key & 3
+        if field == ANY_FIELD:  # the first field (headline, summary, body) it hit
+            mask = scan.masks[term_id]
+            field = (mask & -mask).bit_length() - 1
+        display = rule.displays.get(term_id) if rule and rule.displays else None
+        display = display or self._builder.displays[term_id]
+        cache_key = (term_id, field, display)
+        found = scan.explained.get(cache_key)
+        if found is None:
+            start, end = next((s, e) for f, s, e in scan.hits[term_id] if f == field)
+            text = scan.texts[field]
+            found = Explanation(display, FIELDS[field], snippet(text, start, end))
+            scan.explained[cache_key] = found
+        return found
 
     def match_many(
         self, articles: Sequence[Article], *, source_id: str | None = None
     ) -> list[list[Match]]:
         """``match`` for each article, in order."""
         return [self.match(article, source_id=source_id) for article in articles]
+
+
+def _explain_tree(rule: Compiled, scan: Scan) -> Match:
+    explanations: list[Explanation] = []
+    assert rule.node is not None
+    rule.node.explain(scan, explanations)
+    if not explanations:  # e.g. "source:ywsb": everything from a source, no term
+        explanations.append(Explanation(f"source:{scan.source_id}", "source", scan.headline))
+    return Match(rule.spec.subscriber_id, rule.spec.id, tuple(dict.fromkeys(explanations)))
 
 
 def compile_matcher(rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> Matcher:

@@ -13,11 +13,10 @@ guarded regular expressions, which run only for rules that are candidates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from newsbot.match._ast import FIELDS
 from newsbot.match._guard import search_chunks
-from newsbot.models import Explanation
+from newsbot.models import Article, Explanation
 
 SNIPPET_CONTEXT_CHARS = 20
 _SPACES = re.compile(r"\s+")
@@ -36,18 +35,51 @@ def snippet(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + core + ("…" if right < len(text) else "")
 
 
-@dataclass
 class Scan:
-    """One article as the nodes see it; ``hits[term_id]`` is ``[(field, start, end), ...]``."""
+    """One article as the nodes see it: what hit where, its topics and source.
 
-    texts: tuple[str, ...]
-    folded: tuple[str, ...]
-    hits: dict[int, list[tuple[int, int, int]]]
-    masks: dict[int, int]
-    topics: frozenset[str]
-    source_id: str | None
-    headline: str
-    regex_cache: dict[tuple[int, int], tuple[int, int] | None] = field(default_factory=dict)
+    ``hits[term_id]`` is ``[(field, start, end), ...]`` (first occurrence per field),
+    ``masks[term_id]`` the fields it hit as bits, ``keys`` the clause keys (see _builder).
+    """
+
+    __slots__ = (
+        "by_key",
+        "explained",
+        "folded",
+        "headline",
+        "hits",
+        "keys",
+        "masks",
+        "regex_cache",
+        "single",
+        "source_id",
+        "texts",
+        "topics",
+    )
+
+    def __init__(
+        self,
+        texts: tuple[str, ...],
+        folded: tuple[str, ...],
+        article: Article,
+        source_id: str | None,
+    ) -> None:
+        self.texts, self.folded, self.source_id = texts, folded, source_id
+        self.headline = article.headline
+        self.topics = frozenset(article.topics)
+        self.hits: dict[int, list[tuple[int, int, int]]] = {}
+        self.masks: dict[int, int] = {}
+        self.keys: set[int] = set()
+        self.regex_cache: dict[tuple[int, int], tuple[int, int] | None] = {}
+        # Many rules share a term: its Explanation (and snippet) is built once per article.
+        self.explained: dict[tuple[int, int, str], Explanation | None] = {}
+        self.by_key: dict[int, Explanation] = {}
+        self.single: dict[int, tuple[Explanation]] = {}
+
+
+def tag_explanation(name: str, scan: Scan) -> Explanation:
+    """Why a topic tag matched: the topic's name, in "topics", with the headline."""
+    return Explanation(name, "topics", snippet(scan.headline, 0, 0))
 
 
 class CTerm:
@@ -62,11 +94,25 @@ class CTerm:
         return bool(scan.masks.get(self.term_id, 0) & self.mask)
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        for index, start, end in scan.hits.get(self.term_id, ()):
+        found = self.explain_one(scan)
+        if found is not None:
+            out.append(found)
+
+    def explain_one(self, scan: Scan) -> Explanation | None:
+        """The Explanation of this term's first hit in its scope, or None without a hit."""
+        if not scan.masks.get(self.term_id, 0) & self.mask:
+            return None
+        key = (self.term_id, self.mask, self.display)
+        if key in scan.explained:
+            return scan.explained[key]
+        found = None
+        for index, start, end in scan.hits[self.term_id]:
             if self.mask & (1 << index):
                 text = scan.texts[index]
-                out.append(Explanation(self.display, FIELDS[index], snippet(text, start, end)))
-                return
+                found = Explanation(self.display, FIELDS[index], snippet(text, start, end))
+                break
+        scan.explained[key] = found
+        return found
 
 
 class CPattern:
@@ -109,7 +155,7 @@ class CTag:
         return self.topic_id in scan.topics
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        out.append(Explanation(self.name, "topics", snippet(scan.headline, 0, 0)))
+        out.append(tag_explanation(self.name, scan))
 
 
 class CSource:

@@ -1,0 +1,225 @@
+"""Compiling rule trees: interned terms, clause form for common shapes, trees for the rest.
+
+Usage::
+
+    builder = Builder(topics)
+    compiled = builder.compile(spec, rule_expression(spec))   # -> Compiled, triggers
+
+Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
+clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).
+Those compile to tuples of integer keys, tested with C-level ``set.isdisjoint`` against
+the keys an article hit; a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
+topic tag, a negative number. Every other rule (regexes, sources in the query, nested
+NOT/OR) compiles to a tree of nodes (``_nodes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
+from newsbot.match._guard import compile_guarded, fold_pattern
+from newsbot.match._nodes import CAnd, CNode, CNot, COr, CPattern, CSource, CTag, CTerm, field_mask
+from newsbot.match._normalize import normalize
+from newsbot.match._rules import RuleSpec
+from newsbot.models import Topic
+
+ALL_FIELDS = field_mask(FIELDS)
+ANY_FIELD = 3  # the field part of a key that holds whichever field the term hit
+# A trigger is a term id (int) or a topic id (str) whose presence a rule needs.
+Trigger = int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """One rule, ready to test: clause form (``clauses``/``excluded``) or a ``node`` tree."""
+
+    spec: RuleSpec
+    sources: frozenset[str]
+    clauses: tuple[tuple[int, ...], ...] = ()
+    excluded: tuple[int, ...] = ()
+    # Spellings of this rule that differ from the first one seen for the same folded term.
+    displays: dict[int, str] | None = None
+    node: CNode | None = None
+    # True when each key of the clauses names a different term or topic and no spelling
+    # differs: explanations are then one per hit key, shared across rules (the fast path).
+    simple: bool = False
+
+
+class Builder:
+    """Interns terms and topics across all rules and compiles each rule."""
+
+    def __init__(self, topics: Sequence[Topic]) -> None:
+        self.topics = {t.id: t for t in topics}
+        self.term_ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.displays: list[str] = []
+        self.topic_index: dict[str, int] = {}
+        self.topic_names: list[str] = []
+        self.topic_ids: list[str] = []
+        self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
+        self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
+
+    def term_id(self, text: str) -> int | None:
+        """Id of the folded term (interned), or None when it folds to nothing."""
+        folded = normalize(text).strip()
+        if not folded:
+            return None
+        term_id = self.term_ids.setdefault(folded, len(self.terms))
+        if term_id == len(self.terms):
+            self.terms.append(folded)
+            self.displays.append(text.strip())
+        return term_id
+
+    def term_keys(self, text: str, mask: int) -> tuple[int | None, tuple[int, ...]]:
+        """(term id, clause keys) of a term in a field scope; memoised, terms repeat a lot."""
+        cached = self._term_keys.get((text, mask))
+        if cached is not None:
+            return cached
+        term_id = self.term_id(text)
+        keys: tuple[int, ...] = ()  # an empty keyword matches nothing
+        if term_id is not None and mask == ALL_FIELDS:
+            keys = (self.key(term_id * 4 + ANY_FIELD),)
+        elif term_id is not None:
+            keys = tuple(self.key(term_id * 4 + f) for f in range(3) if mask & (1 << f))
+        self._term_keys[(text, mask)] = (term_id, keys)
+        return term_id, keys
+
+    def tag_key(self, topic_id: str) -> int:
+        """The negative key of a topic tag."""
+        index = self.topic_index.setdefault(topic_id, len(self.topic_names))
+        if index == len(self.topic_names):
+            topic = self.topics.get(topic_id)
+            self.topic_names.append(topic.name if topic else topic_id)
+            self.topic_ids.append(topic_id)
+        return -(index + 1)
+
+    def compile(self, spec: RuleSpec, expression: Node) -> tuple[Compiled, set[Trigger] | None]:
+        """The compiled rule and its triggers (None: evaluate it for every article)."""
+        mask = field_mask(spec.fields) or ALL_FIELDS
+        sources = frozenset(spec.sources)
+        form = _ClauseForm(self, mask)
+        if form.add_conjuncts(expression) and form.clauses:
+            keys = [key for clause in form.clauses for key in clause]
+            idents = {key >> 2 if key >= 0 else key for key in keys}
+            simple = not form.displays and len(idents) == len(keys)
+            compiled = Compiled(
+                spec,
+                sources,
+                tuple(form.clauses),
+                tuple(form.excluded),
+                form.displays or None,
+                simple=simple,
+            )
+            smallest = min(form.clauses, key=len)
+            return compiled, {self.trigger(key) for key in smallest}
+        node, triggers = _TreeBuilder(self).build(expression, mask)
+        return Compiled(spec, sources, node=node), triggers
+
+    def trigger(self, key: int) -> Trigger:
+        """The term id or topic id a key stands for."""
+        return key >> 2 if key >= 0 else self.topic_ids[-key - 1]
+
+    def key(self, value: int) -> int:
+        """``value`` as the shared int object (saves memory over 100,000 rules)."""
+        return self._keys.setdefault(value, value)
+
+
+class _ClauseForm:
+    """Collects AND-ed "any of" clauses and one "none of" set; gives up on other shapes."""
+
+    def __init__(self, builder: Builder, mask: int) -> None:
+        self.builder, self.mask = builder, mask
+        self.clauses: list[tuple[int, ...]] = []
+        self.excluded: list[int] = []
+        self.displays: dict[int, str] = {}
+
+    def add_conjuncts(self, node: Node) -> bool:
+        for item in node.items if isinstance(node, And) else (node,):
+            keys = self.keys(item.item if isinstance(item, Not) else item)
+            if keys is None:
+                return False
+            (self.excluded.extend if isinstance(item, Not) else self.clauses.append)(keys)
+        return True
+
+    def keys(self, node: Node) -> tuple[int, ...] | None:
+        if isinstance(node, Term):
+            return self.term_keys(node.text, field_mask(node.fields) if node.fields else self.mask)
+        if isinstance(node, TopicRef):
+            topic = self.builder.topics.get(node.id)
+            tagged = [self.builder.tag_key(node.id)]
+            for text in topic.terms if topic else ():
+                tagged.extend(self.term_keys(text, ALL_FIELDS))
+            return tuple(tagged)
+        if isinstance(node, Or):
+            collected: list[int] = []
+            for item in node.items:
+                keys = self.keys(item)
+                if keys is None:
+                    return None
+                collected.extend(keys)
+            return tuple(dict.fromkeys(collected))
+        return None
+
+    def term_keys(self, text: str, mask: int) -> tuple[int, ...]:
+        term_id, keys = self.builder.term_keys(text, mask)
+        if term_id is not None and text.strip() != self.builder.displays[term_id]:
+            self.displays[term_id] = text.strip()
+        return keys
+
+
+class _TreeBuilder:
+    """Compiles any rule tree to nodes, with the trigger set that bounds when it can hold."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.builder = builder
+
+    def term(self, text: str, mask: int) -> tuple[CNode, set[Trigger] | None]:
+        term_id = self.builder.term_id(text)
+        if term_id is None:
+            return COr(()), set()  # never holds: an empty keyword matches nothing
+        return CTerm(term_id, mask, text.strip()), {term_id}
+
+    def topic(self, topic_id: str) -> tuple[CNode, set[Trigger] | None]:
+        self.builder.tag_key(topic_id)
+        topic = self.builder.topics.get(topic_id)
+        items: list[CNode] = [CTag(topic_id, topic.name if topic else topic_id)]
+        triggers: set[Trigger] = {topic_id}
+        for text in topic.terms if topic else ():
+            node, term_triggers = self.term(text, ALL_FIELDS)
+            items.append(node)
+            triggers |= term_triggers or set()
+        return COr(tuple(items)), triggers
+
+    def leaf(self, node: Node, mask: int) -> tuple[CNode, set[Trigger] | None] | None:
+        """Compiled leaf and its triggers, or None when ``node`` is not a leaf."""
+        if isinstance(node, Term):
+            return self.term(node.text, field_mask(node.fields) if node.fields else mask)
+        if isinstance(node, Pattern):
+            scope = field_mask(node.fields) if node.fields else mask
+            return CPattern(compile_guarded(fold_pattern(node.source)), scope, node.source), None
+        if isinstance(node, TopicRef):
+            return self.topic(node.id)
+        if isinstance(node, SourceRef):
+            return CSource(node.id), None
+        return None
+
+    def build(self, node: Node, mask: int) -> tuple[CNode, set[Trigger] | None]:
+        """Compiled node and its trigger set (None: it may hold with no trigger present)."""
+        leaf = self.leaf(node, mask)
+        if leaf is not None:
+            return leaf
+        if isinstance(node, Not):
+            return CNot(self.build(node.item, mask)[0]), None
+        assert isinstance(node, And | Or)
+        built = [self.build(item, mask) for item in node.items]
+        nodes = tuple(b[0] for b in built)
+        trigger_sets = [b[1] for b in built]
+        if isinstance(node, And):
+            # An AND holds only if each child holds: the smallest known trigger set suffices.
+            known = [t for t in trigger_sets if t is not None]
+            return CAnd(nodes), min(known, key=len) if known else None
+        if any(t is None for t in trigger_sets):
+            return COr(nodes), None
+        return COr(nodes), set().union(*(t for t in trigger_sets if t is not None))
