@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from newsbot.extract._decode import decode_bytes
-from newsbot.extract._document import guess_role, read_document
-from newsbot.extract._issue import merge_parts
+from newsbot.extract._document import guess_role
+from newsbot.extract._document import read_document as _read_document
+from newsbot.extract._issue import merge_parts as _merge_parts
 from newsbot.extract._topics import load_topics
 from newsbot.models import Document, Issue, RawIssue, Topic
 
@@ -34,10 +35,10 @@ def extract(raw: RawIssue, *, topics: Sequence[Topic] = ()) -> Issue:
 
     Raises ExtractionError (naming the URL) when a document cannot be an issue at all.
     """
-    parts = [read_document(doc) for doc in raw.documents]
+    parts = [_read_document(doc) for doc in raw.documents]
     if not parts:
         return Issue(articles=(), paper=raw.paper, date=raw.issue_date)
-    return merge_parts(raw, parts, topics)
+    return _merge_parts(raw, parts, topics)
 
 
 def extract_document(doc: Document, *, topics: Sequence[Topic] = ()) -> Issue:
