@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.extract.conftest import SAMPLE_PAGE
 
 from newsbot.errors import ExtractionError
@@ -100,3 +102,22 @@ def test_20_mb_html_is_bounded() -> None:
     issue = extract_document(Document("big.html", body, role="page_index"))
     assert time.perf_counter() - started < 15
     assert len(issue.articles) == 1
+
+
+_PIECES = st.sampled_from(
+    ["本报讯", "□ 记者 张三", "（下转第五版）", "(上接第一版)", "导读", "。", "，", "\n", "\n\n",
+     "锚定现代化 改革再深化", "我市召开会议", "2025年5月 星期五 16", "<p>", "</p>", "<founder-title>",
+     "<a href='content_1.htm'>", "“", "”", "摄", "①2", " ", "\x00", "\ufffd", "农历乙巳年四月十九"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), role=st.sampled_from(ROLES))
+def test_arbitrary_input_never_raises_anything_else(pieces: list[str], role: DocumentRole) -> None:
+    """Whatever the text, extraction returns an issue or raises ExtractionError, nothing else."""
+    body = "".join(pieces).encode()
+    try:
+        issue = extract_document(Document("fuzz", body, role=role))
+    except ExtractionError:
+        return
+    assert all(len(a.summary) <= 120 for a in issue.articles)
