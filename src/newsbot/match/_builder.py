@@ -15,14 +15,14 @@ NOT/OR) compiles to a tree of nodes (``_nodes``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
 from newsbot.match._guard import compile_guarded, fold_pattern
 from newsbot.match._nodes import CAnd, CNode, CNot, COr, CPattern, CSource, CTag, CTerm, field_mask
 from newsbot.match._normalize import normalize
-from newsbot.match._rules import RuleSpec
+from newsbot.match._rules import RuleSpec, rule_expression
 from newsbot.models import Topic
 
 ALL_FIELDS = field_mask(FIELDS)
@@ -95,27 +95,40 @@ class Builder:
             self.topic_ids.append(topic_id)
         return -(index + 1)
 
-    def compile(self, spec: RuleSpec, expression: Node) -> tuple[Compiled, set[Trigger] | None]:
-        """The compiled rule and its triggers (None: evaluate it for every article)."""
+    def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
+        """The compiled rule and its triggers (None: test it for every article).
+
+        None for an empty rule, which matches nothing (``validate_rule`` reports it).
+        """
         mask = field_mask(spec.fields) or ALL_FIELDS
-        sources = frozenset(spec.sources)
         form = _ClauseForm(self, mask)
+        if spec.query is None or not spec.query.strip():
+            # Keywords only (most rules): straight to clause form, no tree to build.
+            if not (spec.any or spec.all or spec.topics):
+                return None
+            form.add_keywords(spec)
+            return self._clause_rule(spec, form)
+        expression = rule_expression(spec)
+        if expression is None:
+            return None
         if form.add_conjuncts(expression) and form.clauses:
-            keys = [key for clause in form.clauses for key in clause]
-            idents = {key >> 2 if key >= 0 else key for key in keys}
-            simple = not form.displays and len(idents) == len(keys)
-            compiled = Compiled(
-                spec,
-                sources,
-                tuple(form.clauses),
-                tuple(form.excluded),
-                form.displays or None,
-                simple=simple,
-            )
-            smallest = min(form.clauses, key=len)
-            return compiled, {self.trigger(key) for key in smallest}
+            return self._clause_rule(spec, form)
         node, triggers = _TreeBuilder(self).build(expression, mask)
-        return Compiled(spec, sources, node=node), triggers
+        return Compiled(spec, frozenset(spec.sources), node=node), triggers
+
+    def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
+        keys = [key for clause in form.clauses for key in clause]
+        idents = {key >> 2 if key >= 0 else key for key in keys}
+        compiled = Compiled(
+            spec,
+            frozenset(spec.sources),
+            tuple(form.clauses),
+            tuple(form.excluded),
+            form.displays or None,
+            simple=not form.displays and len(idents) == len(keys),
+        )
+        smallest = min(form.clauses, key=len)
+        return compiled, {self.trigger(key) for key in smallest}
 
     def trigger(self, key: int) -> Trigger:
         """The term id or topic id a key stands for."""
@@ -143,15 +156,29 @@ class _ClauseForm:
             (self.excluded.extend if isinstance(item, Not) else self.clauses.append)(keys)
         return True
 
+    def add_keywords(self, spec: RuleSpec) -> None:
+        """any-of, each all-of, none-of and topics: the clauses ``rule_expression`` means."""
+        mask = self.mask
+        if spec.any:
+            self.clauses.append(_union(self.term_keys(t, mask) for t in spec.any))
+        self.clauses.extend(self.term_keys(t, mask) for t in spec.all)
+        for text in spec.none:
+            self.excluded.extend(self.term_keys(text, mask))
+        if spec.topics:
+            self.clauses.append(_union(self.topic_keys(t) for t in spec.topics))
+
+    def topic_keys(self, topic_id: str) -> tuple[int, ...]:
+        topic = self.builder.topics.get(topic_id)
+        tagged = [self.builder.tag_key(topic_id)]
+        for text in topic.terms if topic else ():
+            tagged.extend(self.term_keys(text, ALL_FIELDS))
+        return tuple(tagged)
+
     def keys(self, node: Node) -> tuple[int, ...] | None:
         if isinstance(node, Term):
             return self.term_keys(node.text, field_mask(node.fields) if node.fields else self.mask)
         if isinstance(node, TopicRef):
-            topic = self.builder.topics.get(node.id)
-            tagged = [self.builder.tag_key(node.id)]
-            for text in topic.terms if topic else ():
-                tagged.extend(self.term_keys(text, ALL_FIELDS))
-            return tuple(tagged)
+            return self.topic_keys(node.id)
         if isinstance(node, Or):
             collected: list[int] = []
             for item in node.items:
@@ -167,6 +194,11 @@ class _ClauseForm:
         if term_id is not None and text.strip() != self.builder.displays[term_id]:
             self.displays[term_id] = text.strip()
         return keys
+
+
+def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:
+    """The keys of several parts, each once, in order."""
+    return tuple(dict.fromkeys(key for part in parts for key in part))
 
 
 class _TreeBuilder:

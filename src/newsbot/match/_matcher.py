@@ -24,7 +24,7 @@ from newsbot.match._ast import FIELDS
 from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
 from newsbot.match._nodes import Scan, snippet, tag_explanation
 from newsbot.match._normalize import is_word_char, normalize
-from newsbot.match._rules import RuleSpec, rule_expression
+from newsbot.match._rules import RuleSpec
 from newsbot.models import Article, Explanation, Match, Topic
 
 __all__ = ["Matcher", "compile_matcher"]
@@ -39,17 +39,22 @@ class Matcher:
         postings: dict[Trigger, list[int]] = {}
         self._always: list[int] = []
         self._direct: dict[int, list[int]] = {}
+        self._restricted: set[int] = set()  # direct rules with sources or exclusions
+        self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
         for spec in rules:
-            expression = rule_expression(spec)
-            if expression is None:
+            built = builder.compile(spec)
+            if built is None:
                 continue  # an empty rule matches nothing (validate_rule reports it)
-            compiled, triggers = builder.compile(spec, expression)
+            compiled, triggers = built
             index = len(self._rules)
             self._rules.append(compiled)
+            self._ids.append((spec.subscriber_id, spec.id))
             if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
                 # "Any of these" (with exclusions): a hit on any key is the match itself.
                 for key in compiled.clauses[0]:
                     self._direct.setdefault(key, []).append(index)
+                if compiled.sources or compiled.excluded:
+                    self._restricted.add(index)
             elif triggers is None:
                 self._always.append(index)
             else:
@@ -122,32 +127,36 @@ class Matcher:
         return [found[index] for index in sorted(found)]
 
     def _direct_matches(self, scan: Scan, found: dict[int, Match]) -> None:
-        """One-clause rules: walk the postings of the keys that hit; no test needed."""
-        # Most rules hit by one key: keep an int for them, a list only for the others
-        # (fewer objects for the garbage collector to track).
-        first: dict[int, int] = {}
-        more: dict[int, list[int]] = {}
-        direct = self._direct
+        """One-clause rules: walk the postings of the keys that hit; no test needed.
+
+        This is the hot loop (one pass per posting of a hit key), so it does as little as
+        possible per rule: most rules are hit by one key and share its explanation tuple.
+        """
+        direct, restricted = self._direct, self._restricted
+        ids = self._ids
+        several: list[int] = []
         for key in scan.keys:
-            for index in direct.get(key, ()):
-                if index not in first:
-                    first[index] = key
-                elif index in more:
-                    more[index].append(key)
-                else:
-                    more[index] = [first[index], key]
-        keys, rules, source_id = scan.keys, self._rules, scan.source_id
-        for index, key in first.items():
-            rule = rules[index]
-            if rule.sources and source_id not in rule.sources:
+            posted = direct.get(key)
+            if posted is None:
                 continue
-            if rule.excluded and not keys.isdisjoint(rule.excluded):
-                continue
-            if index in more:
-                explained = self._explain_ordered(rule.clauses[0], more[index], scan)
-            else:
-                explained = self._explain_one(key, scan)
-            found[index] = Match(rule.spec.subscriber_id, rule.spec.id, explained)
+            explained = self._explain_one(key, scan)
+            for index in posted:
+                if index in found:
+                    several.append(index)  # hit by more than one key: explained below
+                elif index not in restricted or self._allowed(index, scan):
+                    subscriber_id, rule_id = ids[index]
+                    found[index] = Match(subscriber_id, rule_id, explained)
+        for index in several:
+            clause = self._rules[index].clauses[0]
+            hit = [k for k in clause if k in scan.keys]
+            found[index] = Match(*ids[index], self._explain_ordered(clause, hit, scan))
+
+    def _allowed(self, index: int, scan: Scan) -> bool:
+        """A direct rule's source scope and exclusions allow this article."""
+        rule = self._rules[index]
+        if rule.sources and scan.source_id not in rule.sources:
+            return False
+        return not rule.excluded or scan.keys.isdisjoint(rule.excluded)
 
     def _candidate_matches(self, scan: Scan, found: dict[int, Match]) -> None:
         """Other rules: those posted under a trigger that is present are tested one by one."""
