@@ -135,7 +135,7 @@ def _lunar_day_problem(match: re.Match[str], when: date) -> str | None:
         return None
     month_text = match.group(2).lstrip("闰")
     month = _LUNAR_MONTHS.get(month_text) or cn_number(month_text)
-    if LunarDate.fromSolarDate(when.year, when.month, when.day).month != month:
+    if LunarDate.from_solar_date(when.year, when.month, when.day).month != month:
         return problem
     return None
 
