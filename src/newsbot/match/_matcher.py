@@ -45,21 +45,9 @@ class Matcher:
             built = builder.compile(spec)
             if built is None:
                 continue  # an empty rule matches nothing (validate_rule reports it)
-            compiled, triggers = built
-            index = len(self._rules)
-            self._rules.append(compiled)
+            self._rules.append(built[0])
             self._ids.append((spec.subscriber_id, spec.id))
-            if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
-                # "Any of these" (with exclusions): a hit on any key is the match itself.
-                for key in compiled.clauses[0]:
-                    self._direct.setdefault(key, []).append(index)
-                if compiled.sources or compiled.excluded:
-                    self._restricted.add(index)
-            elif triggers is None:
-                self._always.append(index)
-            else:
-                for trigger in triggers:
-                    postings.setdefault(trigger, []).append(index)
+            self._post(len(self._rules) - 1, *built, postings)
         self._builder = builder
         self._term_postings = [postings.get(i, []) for i in range(len(builder.terms))]
         self._topic_postings = {k: v for k, v in postings.items() if isinstance(k, str)}
@@ -69,6 +57,26 @@ class Matcher:
             for term_id, term in enumerate(builder.terms):
                 self._automaton.add_word(term, (term_id, len(term)))
             self._automaton.make_automaton()
+
+    def _post(
+        self,
+        index: int,
+        compiled: Compiled,
+        triggers: set[Trigger] | None,
+        postings: dict[Trigger, list[int]],
+    ) -> None:
+        """Index rule ``index``: directly under its keys, under its triggers, or always."""
+        if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
+            # "Any of these" (with exclusions): a hit on any key is the match itself.
+            for key in compiled.clauses[0]:
+                self._direct.setdefault(key, []).append(index)
+            if compiled.sources or compiled.excluded:
+                self._restricted.add(index)
+        elif triggers is None:
+            self._always.append(index)
+        else:
+            for trigger in triggers:
+                postings.setdefault(trigger, []).append(index)
 
     @property
     def rule_count(self) -> int:
