@@ -114,14 +114,14 @@ class Builder:
         if form.add_conjuncts(expression) and form.clauses:
             return self._clause_rule(spec, form)
         node, triggers = _TreeBuilder(self).build(expression, mask)
-        return Compiled(spec, frozenset(spec.sources), node=node), triggers
+        return Compiled(spec, _sources(spec), node=node), triggers
 
     def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
         keys = [key for clause in form.clauses for key in clause]
         idents = {key >> 2 if key >= 0 else key for key in keys}
         compiled = Compiled(
             spec,
-            frozenset(spec.sources),
+            _sources(spec),
             tuple(form.clauses),
             tuple(form.excluded),
             form.displays or None,
@@ -194,6 +194,15 @@ class _ClauseForm:
         if term_id is not None and text.strip() != self.builder.displays[term_id]:
             self.displays[term_id] = text.strip()
         return keys
+
+
+_NO_SOURCES: frozenset[str] = frozenset()
+
+
+def _sources(spec: RuleSpec) -> frozenset[str]:
+    """The rule's sources; one shared empty set for the many rules without (fewer objects
+    for the garbage collector to walk: ``frozenset()`` is not a singleton)."""
+    return frozenset(spec.sources) if spec.sources else _NO_SOURCES
 
 
 def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:

@@ -38,7 +38,7 @@ class Matcher:
         self._rules: list[Compiled] = []
         postings: dict[Trigger, list[int]] = {}
         self._always: list[int] = []
-        self._direct: dict[int, list[int]] = {}
+        direct: dict[int, list[int]] = {}
         self._restricted: set[int] = set()  # direct rules with sources or exclusions
         self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
         for spec in rules:
@@ -47,9 +47,13 @@ class Matcher:
                 continue  # an empty rule matches nothing (validate_rule reports it)
             self._rules.append(built[0])
             self._ids.append((spec.subscriber_id, spec.id))
-            self._post(len(self._rules) - 1, *built, postings)
+            self._post(len(self._rules) - 1, *built, postings, direct)
         self._builder = builder
-        self._term_postings = [postings.get(i, []) for i in range(len(builder.terms))]
+        # Postings become tuples (of ints: the collector stops tracking them) and terms
+        # without postings share one empty tuple: 100,000 rules stay cheap to collect.
+        none: tuple[int, ...] = ()
+        self._term_postings = [tuple(postings.get(i, none)) for i in range(len(builder.terms))]
+        self._direct = {key: tuple(posted) for key, posted in direct.items()}
         self._topic_postings = {k: v for k, v in postings.items() if isinstance(k, str)}
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
         self._automaton = ahocorasick.Automaton() if builder.terms else None
@@ -64,12 +68,13 @@ class Matcher:
         compiled: Compiled,
         triggers: set[Trigger] | None,
         postings: dict[Trigger, list[int]],
+        direct: dict[int, list[int]],
     ) -> None:
         """Index rule ``index``: directly under its keys, under its triggers, or always."""
         if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
             # "Any of these" (with exclusions): a hit on any key is the match itself.
             for key in compiled.clauses[0]:
-                self._direct.setdefault(key, []).append(index)
+                direct.setdefault(key, []).append(index)
             if compiled.sources or compiled.excluded:
                 self._restricted.add(index)
         elif triggers is None:

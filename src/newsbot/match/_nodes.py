@@ -19,7 +19,6 @@ from newsbot.match._guard import search_chunks
 from newsbot.models import Article, Explanation
 
 SNIPPET_CONTEXT_CHARS = 20
-_SPACES = re.compile(r"\s+")
 
 
 def field_mask(fields: tuple[str, ...]) -> int:
@@ -31,7 +30,7 @@ def snippet(text: str, start: int, end: int) -> str:
     """The hit with some context on each side, whitespace collapsed, cut marks as "…"."""
     left = max(0, start - SNIPPET_CONTEXT_CHARS)
     right = min(len(text), end + SNIPPET_CONTEXT_CHARS)
-    core = _SPACES.sub(" ", text[left:right]).strip()
+    core = " ".join(text[left:right].split())  # collapse whitespace runs (C-level, no regex)
     return ("…" if left else "") + core + ("…" if right < len(text) else "")
 
 
