@@ -110,6 +110,10 @@ def test_send_due_delivers_pending_rows_to_the_file_channel(engine: Engine, tmp_
         rows = session.exec(select(DeliveryRow)).all()
     assert {r.state for r in rows} == {"sent"}
     assert all(r.attempts == 1 and r.response_text for r in rows)
+    with Session(engine) as session:  # times are stored as the schema's type: SQL can compare them
+        since = session.exec(select(DeliveryRow.id).where(col(DeliveryRow.sent_at) >= T0)).all()
+        later = session.exec(select(DeliveryRow.id).where(col(DeliveryRow.sent_at) > T0)).all()
+    assert (len(since), len(later)) == (5, 0)
 
 
 def test_rows_of_unknown_channels_are_skipped_not_claimed(engine: Engine, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,8 +132,10 @@ def enqueue(
     article_id: int | None,
     message: Message,
     now: datetime,
+    not_before: datetime | None = None,
 ) -> bool:
-    """Add a pending delivery due now; False (and nothing added) when ``dedupe_key`` exists.
+    """Add a pending delivery due now (or at ``not_before``, e.g. the end of quiet hours);
+    False (and nothing added) when ``dedupe_key`` exists.
 
     The row is flushed inside the caller's transaction; the caller commits, so the delivery
     and whatever caused it (a match marked alerted) are stored together or not at all.
@@ -145,7 +148,7 @@ def enqueue(
         article_id=article_id,
         message_json=message_to_json(message),
         state=store.PENDING,
-        next_attempt_at=now,
+        next_attempt_at=not_before or now,
         created_at=now,
         updated_at=now,
     )
@@ -223,19 +226,22 @@ class _Run:
         self.tally: Counter[str] = Counter()
         self.dead_channels: dict[str, str] = {}  # channel id -> redacted error, to tell the admin
         self.failing_channels: dict[str, str] = {}  # permanent refusals: mark the channel failing
-        self._writer = _GroupCommit(engine)
+        # One thread for all of this run's SQL: SQLite has one writer, and two threads taking
+        # turns on its lock would wait in its busy handler (milliseconds each time).
+        self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self._writer = _GroupCommit(engine, self.db)
 
     async def claim_into(
         self, queue: asyncio.Queue[DeliveryRow | None], *, worker_id: str, limit: int, workers: int
     ) -> None:
         """Claim small batches (few rows sit in "sending" at a kill) and feed the workers."""
         claimed = 0
-        batch_size = max(workers * 4, 16)
+        batch_size = max(workers * 8, 64)
         skip_locked = self.engine.dialect.name == "postgresql"
         try:
             while claimed < limit:
-                rows = await asyncio.to_thread(
-                    self._claim, worker_id, min(batch_size, limit - claimed), skip_locked
+                rows = await asyncio.get_running_loop().run_in_executor(
+                    self.db, self._claim, worker_id, min(batch_size, limit - claimed), skip_locked
                 )
                 if not rows:
                     break
@@ -308,7 +314,10 @@ class _Run:
 
     async def after(self, admin_channel_id: str | None) -> None:
         """Flag permanently failing channels and tell the admin, once per channel per day."""
-        await asyncio.to_thread(self._after, admin_channel_id)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.db, self._after, admin_channel_id)
+        finally:
+            self.db.shutdown(wait=False)
 
     def _after(self, admin_channel_id: str | None) -> None:
         from newsbot.render import render_notice
@@ -341,8 +350,9 @@ class _Run:
 class _GroupCommit:
     """Commits outcomes in batches while workers keep sending; each worker awaits its own."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, executor: ThreadPoolExecutor) -> None:
         self.engine = engine
+        self.executor = executor
         self._pending: list[tuple[store.Outcome, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
@@ -358,7 +368,9 @@ class _GroupCommit:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                await asyncio.to_thread(self._write, [outcome for outcome, _ in batch])
+                outcomes = [outcome for outcome, _ in batch]
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(self.executor, self._write, outcomes)
             except Exception as exc:
                 for _, done in batch:
                     done.set_exception(exc)

@@ -9,14 +9,10 @@ Usage::
 
 from __future__ import annotations
 
-from newsbot.channels._registry import (
-    CHANNEL_KINDS,
-    build_channel,
-    load_builtin_channels,
-    register_channel,
-)
+from newsbot.channels import _registry
+from newsbot.channels._registry import CHANNEL_KINDS, build_channel, register_channel
 from newsbot.channels.base import Channel, ChannelOptions
 
-load_builtin_channels()
+_registry.load_builtin_channels()
 
 __all__ = ["CHANNEL_KINDS", "Channel", "ChannelOptions", "build_channel", "register_channel"]

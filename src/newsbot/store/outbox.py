@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -126,27 +126,45 @@ def count_due(session: Session, *, now: datetime, excluding: Collection[str]) ->
 
 
 def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
-    """Record outcomes in one transaction; only rows still "sending" are touched."""
-    for outcome in outcomes:
-        values: dict[str, object] = {
-            "state": outcome.state,
-            "updated_at": outcome.at,
-            "claimed_by": None,
-        }
-        if outcome.attempted:
-            values["attempts"] = DeliveryRow.attempts + 1
-        if outcome.state == SENT:
-            values.update(sent_at=outcome.at, response_text=outcome.response_text, last_error=None)
-        else:
-            values["last_error"] = outcome.error
-        if outcome.next_attempt_at is not None:
-            values["next_attempt_at"] = outcome.next_attempt_at
-        session.execute(
-            update(DeliveryRow)
-            .where(col(DeliveryRow.id) == outcome.delivery_id, col(DeliveryRow.state) == SENDING)
-            .values(**values)
+    """Record outcomes in one transaction (one executemany); only rows still "sending" change."""
+    if not outcomes:
+        return
+    table = DeliveryRow.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.state == SENDING)
+        .values(
+            state=bindparam("b_state"),
+            updated_at=bindparam("b_at", type_=table.c.updated_at.type),
+            claimed_by=None,
+            attempts=table.c.attempts + bindparam("b_attempted"),
+            last_error=bindparam("b_error", type_=table.c.last_error.type),
+            # Unset values keep the column as it is.
+            sent_at=func.coalesce(
+                bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at
+            ),
+            response_text=func.coalesce(bindparam("b_response"), table.c.response_text),
+            next_attempt_at=func.coalesce(
+                bindparam("b_next", type_=table.c.next_attempt_at.type), table.c.next_attempt_at
+            ),
         )
+    )
+    session.connection().execute(statement, [_parameters(o) for o in outcomes])
     session.commit()
+
+
+def _parameters(outcome: Outcome) -> dict[str, object]:
+    sent = outcome.state == SENT
+    return {
+        "b_id": outcome.delivery_id,
+        "b_state": outcome.state,
+        "b_at": outcome.at,
+        "b_attempted": 1 if outcome.attempted else 0,
+        "b_error": None if sent else outcome.error,
+        "b_sent_at": outcome.at if sent else None,
+        "b_response": outcome.response_text if sent else None,
+        "b_next": outcome.next_attempt_at,
+    }
 
 
 def mark_channel_failing(session: Session, channel_id: str, error: str) -> bool:
