@@ -1,4 +1,8 @@
-"""The outbox: enqueue once, send due rows, record outcomes (state machine, retries, pacing)."""
+"""The outbox: enqueue once, send due rows, record outcomes (state machine, retries, pacing).
+
+The ``engine`` fixture (tests/conftest.py) runs each test on SQLite and on PostgreSQL when a
+server answers.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.file import FileOptions
@@ -34,20 +38,10 @@ from newsbot.outbox import (
     send_due,
 )
 from newsbot.render import render_alert
-from newsbot.store.db import make_engine
 from newsbot.store.tables import ChannelRow, DeliveryRow
 from newsbot.testing.platforms import KEY, WHSEC, FakePlatforms
 
 T0 = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A fresh SQLite file with the schema."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
-    SQLModel.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def _message(n: int = 0) -> Message:
@@ -367,7 +361,7 @@ def test_sigkill_mid_run_loses_nothing_and_doubles_only_what_was_in_flight(
             enqueue(session, dedupe_key=f"k{n}", kind="alert", channel_id="hook",
                     subscriber_id=None, article_id=None, message=message, now=now)  # fmt: skip
         session.commit()
-    db_url = str(engine.url)
+    db_url = engine.url.render_as_string(hide_password=False)
     with FakePlatforms(latency_s=0.01) as fake:
         first = _start_worker(db_url, fake, lease_s=300)
         _wait_until(lambda: fake.count("webhook") >= total // 3)
