@@ -16,7 +16,7 @@ NOT/OR) compiles to a tree of nodes (``_nodes``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
 from newsbot.match._guard import compile_guarded, fold_pattern
@@ -31,12 +31,10 @@ ANY_FIELD = 3  # the field part of a key that holds whichever field the term hit
 Trigger = int | str
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
+class Compiled(NamedTuple):
     """One rule, ready to test: clause form (``clauses``/``excluded``) or a ``node`` tree."""
 
-    spec: RuleSpec
-    sources: frozenset[str]
+    sources: tuple[str, ...]  # few per rule: a tuple is smaller than a set and as fast
     clauses: tuple[tuple[int, ...], ...] = ()
     excluded: tuple[int, ...] = ()
     # Spellings of this rule that differ from the first one seen for the same folded term.
@@ -114,14 +112,13 @@ class Builder:
         if form.add_conjuncts(expression) and form.clauses:
             return self._clause_rule(spec, form)
         node, triggers = _TreeBuilder(self).build(expression, mask)
-        return Compiled(spec, _sources(spec), node=node), triggers
+        return Compiled(spec.sources, node=node), triggers
 
     def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
         keys = [key for clause in form.clauses for key in clause]
         idents = {key >> 2 if key >= 0 else key for key in keys}
         compiled = Compiled(
-            spec,
-            _sources(spec),
+            spec.sources,
             tuple(form.clauses),
             tuple(form.excluded),
             form.displays or None,
@@ -194,15 +191,6 @@ class _ClauseForm:
         if term_id is not None and text.strip() != self.builder.displays[term_id]:
             self.displays[term_id] = text.strip()
         return keys
-
-
-_NO_SOURCES: frozenset[str] = frozenset()
-
-
-def _sources(spec: RuleSpec) -> frozenset[str]:
-    """The rule's sources; one shared empty set for the many rules without (fewer objects
-    for the garbage collector to walk: ``frozenset()`` is not a singleton)."""
-    return frozenset(spec.sources) if spec.sources else _NO_SOURCES
 
 
 def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:

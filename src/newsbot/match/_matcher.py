@@ -180,13 +180,13 @@ class Matcher:
                 continue
             if rule.node is not None:
                 if rule.node.test(scan):
-                    found[index] = _explain_tree(rule, scan)
+                    found[index] = _explain_tree(rule, self._ids[index], scan)
                 continue
             if rule.excluded and not keys.isdisjoint(rule.excluded):
                 continue
             if all(not keys.isdisjoint(c) for c in rule.clauses):
                 explained = self._explain_clauses(rule, scan)
-                found[index] = Match(rule.spec.subscriber_id, rule.spec.id, explained)
+                found[index] = Match(*self._ids[index], explained)
 
     def _explain_one(self, key: int, scan: Scan) -> tuple[Explanation, ...]:
         """The explanation of a single hit key, as a tuple shared by every rule it serves."""
@@ -252,13 +252,13 @@ class Matcher:
         return [self.match(article, source_id=source_id) for article in articles]
 
 
-def _explain_tree(rule: Compiled, scan: Scan) -> Match:
+def _explain_tree(rule: Compiled, ids: tuple[str, str], scan: Scan) -> Match:
     explanations: list[Explanation] = []
     assert rule.node is not None
     rule.node.explain(scan, explanations)
     if not explanations:  # e.g. "source:ywsb": everything from a source, no term
         explanations.append(Explanation(f"source:{scan.source_id}", "source", scan.headline))
-    return Match(rule.spec.subscriber_id, rule.spec.id, tuple(dict.fromkeys(explanations)))
+    return Match(*ids, tuple(dict.fromkeys(explanations)))
 
 
 def compile_matcher(rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> Matcher:
