@@ -10,25 +10,26 @@ import click
 from newsbot.cli import cli
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, command)]
+def _sections(command: click.Command, name: str, parent: click.Context | None) -> list[str]:
+    # A child context inherits the group's settings (``-h`` as well as ``--help``), exactly as
+    # when a user types the command, so the text does not depend on what ran before.
+    settings = {"terminal_width": 100, "max_content_width": 100, **command.context_settings}
+    ctx = click.Context(command, info_name=name, parent=parent, **settings)
+    path = ctx.command_path
+    sections = [f"## `{path}`\n\n```text\n{command.get_help(ctx)}\n```\n"]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            found.extend(_walk(command.commands[name], [*path, name]))
-    return found
+        for child in sorted(command.commands):
+            sections.extend(_sections(command.commands[child], child, ctx))
+    return sections
 
 
 def render() -> str:
     """The CLI reference as Markdown."""
-    parts = [
+    header = [
         "# newsbot command line\n",
         "Generated from `--help` by `tools/cli_reference.py`; do not edit.\n",
     ]
-    for path, command in _walk(cli, ["newsbot"]):
-        with click.Context(command, info_name=" ".join(path), terminal_width=100) as ctx:
-            text = command.get_help(ctx)
-        parts.append(f"## `{' '.join(path)}`\n\n```text\n{text}\n```\n")
-    return "\n".join(parts)
+    return "\n".join(header + _sections(cli, "newsbot", None))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.errors import SourceError, SourceThrottledError
-from newsbot.models import Article, Explanation, Match, Message
+from newsbot.models import Article, Explanation, Match
 from newsbot.store.articles import save_issue
 from newsbot.store.matches import NewMatch, record_matches
 from newsbot.store.tables import IssueRow, SourceRow
@@ -77,29 +77,35 @@ def record_failure(
 
 def _queue_admin_alert(session: Session, app: App, row: SourceRow, *, now: datetime) -> bool:
     from newsbot import outbox
+    from newsbot.render import render_notice
 
     channel_id = app.settings.admin.channel
     if channel_id is None or channel_id not in app.settings.channels:
         return False
-    kind = app.settings.channels[channel_id].kind
-    body = (
+    text = (
         f"source {row.id} ({row.name}) failed {row.consecutive_failures} polls in a row; "
         f"last outcome: {row.last_outcome}; last error: {row.last_error}"
     )
-    message = Message(
-        channel_kind=kind, kind="admin", title=f"newsbot: source {row.id} is failing", body=body
+    messages = render_notice(
+        app.settings.channels[channel_id].kind,
+        f"newsbot: source {row.id} is failing",
+        text,
+        templates_dir=app.settings.templates_dir,
     )
-    key = f"admin:source:{row.id}:{now.isoformat()}"
-    return outbox.enqueue(
-        session,
-        dedupe_key=key,
-        kind="admin",
-        channel_id=channel_id,
-        subscriber_id=None,
-        article_id=None,
-        message=message,
-        now=now,
-    )
+    queued = False
+    for message in messages:
+        key = f"admin:source:{row.id}:{now.isoformat()}:{message.part}"
+        queued |= outbox.enqueue(
+            session,
+            dedupe_key=key,
+            kind="admin",
+            channel_id=channel_id,
+            subscriber_id=None,
+            article_id=None,
+            message=message,
+            now=now,
+        )
+    return queued
 
 
 def record_result(

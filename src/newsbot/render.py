@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "body": "正文",
     "topics": "主题",
     "keywords": "关键词",
+    "source": "来源",
 }
 
 _CN_MARKDOWN = str.maketrans(

@@ -107,7 +107,6 @@ def test_match_stored_issue_by_id_as_json(setup: tuple[Path, str]) -> None:
 
 # newsbot.extract._dateline calls LunarDate.fromSolarDate, deprecated by its library; reported
 # to extraction. Remove this mark when it calls from_solar_date.
-@pytest.mark.filterwarnings("ignore:fromSolarDate is deprecated:DeprecationWarning")
 def test_match_a_page_file(setup: tuple[Path, str]) -> None:
     """A page text file is extracted and matched; a source-scoped rule needs --source."""
     without = run(setup, "match", "--subscriber", "shop", "--issue", str(FIXTURE))

@@ -12,7 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsbot.models import Article
+
 FIELDS: tuple[str, ...] = ("headline", "summary", "body")
+# A topic's catalog terms count where an article announces what it is about, not in any
+# passing mention deep in the body (extraction's tags weigh the body: see docs/rules.md).
+TOPIC_TERM_FIELDS: tuple[str, ...] = ("headline", "summary")
+
+
+def field_texts(article: Article) -> tuple[str, str, str]:
+    """The texts of FIELDS: the headline field holds kicker, headline and subtitle as printed."""
+    heading = " ".join(
+        part for part in (article.kicker, article.headline, article.subtitle) if part
+    )
+    return heading, article.summary, article.body
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
+from newsbot.match._ast import (
+    FIELDS,
+    TOPIC_TERM_FIELDS,
+    And,
+    Node,
+    Not,
+    Or,
+    Pattern,
+    SourceRef,
+    Term,
+    TopicRef,
+)
 from newsbot.match._guard import compile_guarded, fold_pattern
 from newsbot.match._nodes import CAnd, CNode, CNot, COr, CPattern, CSource, CTag, CTerm, field_mask
 from newsbot.match._normalize import normalize
@@ -26,6 +37,7 @@ from newsbot.match._rules import RuleSpec, rule_expression
 from newsbot.models import Topic
 
 ALL_FIELDS = field_mask(FIELDS)
+TOPIC_TERM_MASK = field_mask(TOPIC_TERM_FIELDS)
 ANY_FIELD = 3  # the field part of a key that holds whichever field the term hit
 # A trigger is a term id (int) or a topic id (str) whose presence a rule needs.
 Trigger = int | str
@@ -168,7 +180,7 @@ class _ClauseForm:
         topic = self.builder.topics.get(topic_id)
         tagged = [self.builder.tag_key(topic_id)]
         for text in topic.terms if topic else ():
-            tagged.extend(self.term_keys(text, ALL_FIELDS))
+            tagged.extend(self.term_keys(text, TOPIC_TERM_MASK))
         return tuple(tagged)
 
     def keys(self, node: Node) -> tuple[int, ...] | None:
@@ -216,7 +228,7 @@ class _TreeBuilder:
         items: list[CNode] = [CTag(topic_id, topic.name if topic else topic_id)]
         triggers: set[Trigger] = {topic_id}
         for text in topic.terms if topic else ():
-            node, term_triggers = self.term(text, ALL_FIELDS)
+            node, term_triggers = self.term(text, TOPIC_TERM_MASK)
             items.append(node)
             triggers |= term_triggers or set()
         return COr(tuple(items)), triggers

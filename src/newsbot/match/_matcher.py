@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import ahocorasick
 
-from newsbot.match._ast import FIELDS
+from newsbot.match._ast import FIELDS, field_texts
 from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
 from newsbot.match._nodes import Scan, snippet, tag_explanation
 from newsbot.match._normalize import is_word_char, normalize
@@ -94,7 +94,7 @@ class Matcher:
         return len(self._builder.terms)
 
     def _scan(self, article: Article, source_id: str | None) -> Scan:
-        texts = (article.headline, article.summary, article.body)
+        texts = field_texts(article)
         scan = Scan(texts, tuple(normalize(t) for t in texts), article, source_id)
         automaton, bounds, keys = self._automaton, self._bounds, scan.keys
         for index, text in enumerate(scan.folded):

@@ -12,7 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, SourceRef, Term, TopicRef
+from newsbot.match._ast import (
+    FIELDS,
+    TOPIC_TERM_FIELDS,
+    And,
+    Node,
+    Not,
+    Or,
+    Pattern,
+    SourceRef,
+    Term,
+    TopicRef,
+    field_texts,
+)
 from newsbot.match._guard import compile_guarded, fold_pattern, search_chunks
 from newsbot.match._normalize import is_word_char, normalize
 from newsbot.match._rules import RuleSpec, rule_expression
@@ -36,7 +48,7 @@ def contains_term(text: str, term: str) -> bool:
 
 class _Evaluator:
     def __init__(self, article: Article, topics: Sequence[Topic], source_id: str | None) -> None:
-        texts = (article.headline, article.summary, article.body)
+        texts = field_texts(article)
         self.folded = dict(zip(FIELDS, (normalize(t) for t in texts), strict=True))
         self.tags = set(article.topics)
         self.topics = {t.id: t for t in topics}
@@ -56,7 +68,9 @@ class _Evaluator:
         if isinstance(node, TopicRef):
             topic = self.topics.get(node.id)
             terms = topic.terms if topic else ()
-            return node.id in self.tags or any(self.holds(Term(t, FIELDS), scope) for t in terms)
+            return node.id in self.tags or any(
+                self.holds(Term(t, TOPIC_TERM_FIELDS), scope) for t in terms
+            )
         if isinstance(node, SourceRef):
             return node.id == self.source_id
         if isinstance(node, Not):
