@@ -28,7 +28,18 @@ from newsbot.resources import SAMPLE_ISSUE, sample_config
 from newsbot.store.db import make_engine
 from newsbot.store.schema import upgrade
 
-TERMS = ["电信网络诈骗", "反洗钱", "跨境电商", "对接会", "展会", "集成电路", "人大", "摩洛哥", "芯片", "技能"]
+TERMS = [
+    "电信网络诈骗",
+    "反洗钱",
+    "跨境电商",
+    "对接会",
+    "展会",
+    "集成电路",
+    "人大",
+    "摩洛哥",
+    "芯片",
+    "技能",
+]
 
 
 def make_pages(count: int) -> dict[str, bytes]:
@@ -54,7 +65,7 @@ def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, SQLModel
 
 # Keeps each statement's bound parameters under SQLite's limit (32,766 since 3.32).
@@ -24,7 +24,7 @@ def insert_ignoring_conflicts(
     rows: Sequence[dict[str, Any]],
     *,
     conflict_columns: Sequence[str],
-    returning: Sequence[ColumnElement[Any]],
+    returning: Sequence[InstrumentedAttribute[Any]],
 ) -> list[Row[Any]]:
     """Insert ``rows``; those that hit the unique ``conflict_columns`` are skipped silently.
 
@@ -38,7 +38,7 @@ def insert_ignoring_conflicts(
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
         statement = (
-            insert(table)  # type: ignore[arg-type]
+            insert(table)
             .values(list(batch))
             .on_conflict_do_nothing(index_elements=list(conflict_columns))
             .returning(*returning)

@@ -89,7 +89,7 @@ def record_matches(session: Session, rows: Sequence[NewMatch], *, now: datetime)
         MatchRow,
         values,
         conflict_columns=["subscriber_id", "article_id"],
-        returning=[col(MatchRow.subscriber_id)],
+        returning=[MatchRow.subscriber_id],  # type: ignore[list-item]
     )
     return {row[0] for row in inserted}
 
