@@ -24,6 +24,7 @@ from newsbot.store.matches import NewMatch, record_matches
 from newsbot.store.tables import IssueRow, SourceRow
 
 if TYPE_CHECKING:
+    from newsbot.outbox import NewDelivery
     from newsbot.pipeline import App, PollReport
     from newsbot.sources import PollResult, SourceState
 
@@ -214,6 +215,8 @@ def enqueue_matches(
     Returns (new matches, alert messages queued). Matches recorded by an earlier poll (a
     corrected article matched again) queue nothing.
     """
+    from newsbot import outbox
+
     matcher = app.matcher
     match_count = alert_count = 0
     for article_id, article in articles:
@@ -231,24 +234,26 @@ def enqueue_matches(
         ]
         fresh = record_matches(session, new_matches, now=now)
         match_count += len(fresh)
-        for match in new_matches:
-            if match.subscriber_id in fresh and match.wants_alert:
-                alert_count += _queue_alert(
-                    session,
-                    app,
-                    subscriber=app.settings.subscribers[match.subscriber_id],
-                    article_id=article_id,
-                    article=article,
-                    wanted=grouped[match.subscriber_id],
-                    paper=paper,
-                    now=now,
-                )
+        deliveries = [
+            delivery
+            for match in new_matches
+            if match.subscriber_id in fresh and match.wants_alert
+            for delivery in _alert_deliveries(
+                app,
+                subscriber=app.settings.subscribers[match.subscriber_id],
+                article_id=article_id,
+                article=article,
+                wanted=grouped[match.subscriber_id],
+                paper=paper,
+                now=now,
+            )
+        ]
+        alert_count += outbox.enqueue_many(session, deliveries, now=now)
     session.flush()
     return match_count, alert_count
 
 
-def _queue_alert(
-    session: Session,
+def _alert_deliveries(
     app: App,
     *,
     subscriber: Subscriber,
@@ -257,12 +262,13 @@ def _queue_alert(
     wanted: _Wanted,
     paper: str | None,
     now: datetime,
-) -> int:
-    from newsbot import outbox
+) -> list[NewDelivery]:
+    """The alert messages for one subscriber's channels, held until quiet hours end."""
+    from newsbot.outbox import NewDelivery
     from newsbot.render import render_alert
 
     not_before = quiet_hours_end(subscriber, now)
-    queued = 0
+    deliveries: list[NewDelivery] = []
     for channel_id in subscriber.settings.channels:
         kind = app.settings.channels[channel_id].kind
         messages = render_alert(
@@ -273,20 +279,19 @@ def _queue_alert(
             paper=paper,
             templates_dir=app.settings.templates_dir,
         )
-        for message in messages:
-            key = f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}"
-            queued += outbox.enqueue(
-                session,
-                dedupe_key=key,
+        deliveries.extend(
+            NewDelivery(
+                dedupe_key=f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}",
                 kind="alert",
                 channel_id=channel_id,
                 subscriber_id=subscriber.id,
                 article_id=article_id,
                 message=message,
-                now=now,
                 not_before=not_before,
             )
-    return queued
+            for message in messages
+        )
+    return deliveries
 
 
 def quiet_hours_end(subscriber: Subscriber, now: datetime) -> datetime | None:

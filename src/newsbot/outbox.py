@@ -24,7 +24,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -153,6 +153,44 @@ def enqueue(
         updated_at=now,
     )
     return store.insert_delivery(session, row)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A message to queue with :func:`enqueue_many`; ``not_before`` holds it (quiet hours)."""
+
+    dedupe_key: str
+    kind: str
+    channel_id: str
+    subscriber_id: str | None
+    article_id: int | None
+    message: Message
+    not_before: datetime | None = None
+
+
+def enqueue_many(session: Session, deliveries: Sequence[NewDelivery], *, now: datetime) -> int:
+    """Queue many messages in a few statements (an issue that thousands of subscribers want).
+
+    Same guarantees as :func:`enqueue`: a dedupe_key that exists is skipped, the caller commits.
+    Returns how many were new.
+    """
+    rows = [
+        {
+            "dedupe_key": d.dedupe_key,
+            "kind": d.kind,
+            "channel_id": d.channel_id,
+            "subscriber_id": d.subscriber_id,
+            "article_id": d.article_id,
+            "message_json": message_to_json(d.message),
+            "state": store.PENDING,
+            "attempts": 0,
+            "next_attempt_at": d.not_before or now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in deliveries
+    ]
+    return store.insert_deliveries(session, rows)
 
 
 async def send_due(

@@ -207,3 +207,25 @@ def test_removing_a_subscriber_cancels_its_waiting_deliveries_and_keeps_history(
     assert not wang.active
     assert wang.removed_at is not None
     assert states == {"a": "cancelled", "b": "sent"}
+
+
+def test_enqueue_many_skips_existing_keys_and_holds_until_not_before(engine: Engine) -> None:
+    """Bulk queueing adds each dedupe_key once and keeps a quiet-hours hold as next_attempt_at."""
+    from newsbot.models import Message
+    from newsbot.outbox import NewDelivery, enqueue_many
+
+    message = Message(channel_kind="file", kind="alert", title="t", body="b")
+    later = NOW + timedelta(hours=2)
+
+    def delivery(key: str, not_before: datetime | None = None) -> NewDelivery:
+        return NewDelivery(key, "alert", "local", None, None, message, not_before)
+
+    with Session(engine) as session:
+        first = enqueue_many(session, [delivery("a"), delivery("b", later)], now=NOW)
+        again = enqueue_many(session, [delivery("a"), delivery("c")], now=NOW)
+        session.commit()
+        rows = {d.dedupe_key: d for d in session.exec(select(DeliveryRow)).all()}
+    assert (first, again) == (2, 1)
+    assert sorted(rows) == ["a", "b", "c"]
+    assert rows["b"].next_attempt_at == later
+    assert rows["a"].state == "pending"

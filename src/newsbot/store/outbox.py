@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,20 @@ def insert_delivery(session: Session, row: DeliveryRow) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert many deliveries in a few statements; existing dedupe_keys are skipped. Returns new."""
+    from newsbot.store._bulk import insert_ignoring_conflicts
+
+    inserted = insert_ignoring_conflicts(
+        session,
+        DeliveryRow,
+        rows,
+        conflict_columns=["dedupe_key"],
+        returning=[DeliveryRow.id],  # type: ignore[list-item]
+    )
+    return len(inserted)
 
 
 def requeue_stale(session: Session, *, sending_before: datetime) -> int:
