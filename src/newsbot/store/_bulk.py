@@ -34,14 +34,15 @@ def insert_ignoring_conflicts(
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table.__table__)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(*returning)
+    )
+    # One compiled statement, executed for many parameter sets: SQLAlchemy batches them into
+    # multi-row INSERTs ("insertmanyvalues") without compiling a new statement per batch.
+    connection = session.connection()
     inserted: list[Row[Any]] = []
     for start in range(0, len(rows), BATCH_ROWS):
-        batch = rows[start : start + BATCH_ROWS]
-        statement = (
-            insert(table)
-            .values(list(batch))
-            .on_conflict_do_nothing(index_elements=list(conflict_columns))
-            .returning(*returning)
-        )
-        inserted.extend(session.execute(statement).all())
+        inserted.extend(connection.execute(statement, list(rows[start : start + BATCH_ROWS])).all())
     return inserted
