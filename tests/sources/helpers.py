@@ -13,6 +13,8 @@ from newsbot._http import make_async_client
 from newsbot.sources import SOURCE_KINDS, PollResult, Source, SourceState
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "sources"
+# Real pages and feeds from the shared corpus, one copy for the extract and sources tests.
+CORPUS = Path(__file__).parent.parent / "fixtures" / "extract"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 

@@ -6,39 +6,39 @@ import pytest
 
 from newsbot.sources import blocked_reason
 
-from .helpers import FIXTURES
+from .helpers import CORPUS
 
 
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("blocked_riversecurity_ts.html", "瑞数 $_ts JavaScript challenge"),
-        ("blocked_slider_captcha.html", "slider captcha"),
+        ("epaper_html/blocked_ts_challenge.html", "瑞数 $_ts JavaScript challenge"),
+        ("epaper_html/blocked_slider_captcha.html", "slider captcha"),
     ],
 )
 def test_corpus_walls_are_blocked(name: str, reason: str) -> None:
     """The 瑞数 challenge and the slider captcha collected from real e-paper sites are walls."""
-    assert blocked_reason((FIXTURES / name).read_bytes(), "text/html") == reason
+    assert blocked_reason((CORPUS / name).read_bytes(), "text/html") == reason
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        "founder_classic_kjrb_20230210_node_2.htm",
-        "founder_classic_srrb_20240101_node_2.htm",
-        "yyrb_803_catalogue_node_1.html",
-        "rmrb_20220722_issue_index.html",
-        "article_body_taigu.html",
+        "epaper_html/kjrb_20230210_node_2.htm",
+        "epaper_html/srrb_20240101_node_2.htm",
+        "epaper_html/yyrb_20070708_node_1.html",
+        "epaper_html/rmrb_crawler_index.html",
+        "epaper_html/taigu_article_body.html",
     ],
 )
 def test_real_pages_are_not_blocked(name: str) -> None:
     """Real e-paper pages (scripts and all) are content, not walls."""
-    assert blocked_reason((FIXTURES / name).read_bytes(), "text/html") is None
+    assert blocked_reason((CORPUS / name).read_bytes(), "text/html") is None
 
 
 def test_feeds_and_text_are_never_walls() -> None:
     """Only HTML is checked: a feed or page text mentioning captcha is just content."""
-    feed = (FIXTURES / "qq_news_china_gb2312_20180918.xml").read_bytes()
+    feed = (CORPUS / "feeds/qq_news_china_gb2312_20180918.xml").read_bytes()
     assert blocked_reason(feed, "text/xml") is None
     assert blocked_reason(b"<p>captcha.css</p>", "text/plain") is None
 
@@ -57,5 +57,5 @@ def test_markers_only_ignores_the_guesses() -> None:
     """With markers_only (error pages), a script-only page is not a wall; a 瑞数 page still is."""
     script_only = b"<html><head><script src='/a8f3.js'></script></head><body></body></html>"
     assert blocked_reason(script_only, markers_only=True) is None
-    ts = (FIXTURES / "blocked_riversecurity_ts.html").read_bytes()
+    ts = (CORPUS / "epaper_html/blocked_ts_challenge.html").read_bytes()
     assert blocked_reason(ts, markers_only=True) == "瑞数 $_ts JavaScript challenge"

@@ -11,7 +11,7 @@ from newsbot.sources import Fetched, NoIssue, NotModified, SourceState, build_so
 from newsbot.sources.epaper import EpaperSource
 from newsbot.testing.sites import FakeArticle, FakePage, FakeSite
 
-from .helpers import FIXTURES, at, options, poll
+from .helpers import CORPUS, at, options, poll
 
 DAY = date(2025, 5, 16)
 NOW = at("2025-05-16 06:00")
@@ -148,7 +148,7 @@ def test_gbk_site_is_walked_and_keeps_its_bytes(site: FakeSite) -> None:
 
 def test_blocked_front_page_raises_blocked(site: FakeSite) -> None:
     """An anti-bot challenge instead of the index is "blocked", never an empty issue."""
-    site.put(NODE, (FIXTURES / "blocked_riversecurity_ts.html").read_bytes(), status=412)
+    site.put(NODE, (CORPUS / "epaper_html/blocked_ts_challenge.html").read_bytes(), status=412)
     with pytest.raises(SourceBlockedError, match="瑞数"):
         poll(_source(site), now=NOW)
 
@@ -201,7 +201,7 @@ def test_state_keeps_only_the_current_days_validators(site: FakeSite) -> None:
 
 def test_founder_classic_entry_page_leads_to_the_issue(site: FakeSite) -> None:
     """An undated paperindex.htm's meta refresh is followed; the issue date comes from its URL."""
-    page = (FIXTURES / "founder_classic_kjrb_20230210_node_2.htm").read_bytes()
+    page = (CORPUS / "epaper_html/kjrb_20230210_node_2.htm").read_bytes()
     site.put("/kjrb/html/2025-05/16/node_2.htm", page)
     site.put("/kjrb/html/2025-05/16/content_548643.htm", "<html><body>文章</body></html>")
     refresh = '<html><head><meta http-equiv="refresh" content="0; url=html/2025-05/16/node_2.htm">'

@@ -11,10 +11,10 @@ from newsbot.sources import Fetched, NoIssue, NotModified, build_source
 from newsbot.sources.feed import feed_issue_key
 from newsbot.testing.sites import FakeSite
 
-from .helpers import FIXTURES, at, options, poll
+from .helpers import CORPUS, at, options, poll
 
 NOW = at("2025-05-16 12:00")
-QQ = (FIXTURES / "qq_news_china_gb2312_20180918.xml").read_bytes()
+QQ = (CORPUS / "feeds/qq_news_china_gb2312_20180918.xml").read_bytes()
 
 
 def _source(site: FakeSite, path: str = "/feed.xml") -> object:

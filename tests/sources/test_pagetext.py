@@ -15,7 +15,7 @@ from .helpers import FIXTURES, at, options, poll
 
 DAY = date(2025, 5, 16)
 NOW = at("2025-05-16 06:00")
-PAGE1 = (FIXTURES / "ywsb-2025-05-16-p1.txt").read_bytes()
+PAGE1 = (FIXTURES.parent / "ywsb-2025-05-16-p1.txt").read_bytes()
 
 
 def _source(site: FakeSite, *templates: str) -> object:

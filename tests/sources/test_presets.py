@@ -18,7 +18,7 @@ from newsbot.sources._html import (
 from newsbot.sources._presets import PRESETS
 from newsbot.testing.sites import FakeArticle, FakePage, FakeSite
 
-from .helpers import FIXTURES
+from .helpers import CORPUS, FIXTURES
 
 KJRB = "http://digitalpaper.stdaily.com/http_www.kjrb.com/kjrb/html/2023-02/10/node_2.htm"
 
@@ -30,7 +30,7 @@ def _index(name: str, preset: str, url: str) -> object:
 def test_founder_classic_kjrb_page() -> None:
     """科技日报 (Founder classic, UTF-8 with BOM): 8 pages, 5 articles, the page PDF."""
     index = parse_index(
-        (FIXTURES / "founder_classic_kjrb_20230210_node_2.htm").read_bytes(),
+        (CORPUS / "epaper_html/kjrb_20230210_node_2.htm").read_bytes(),
         KJRB,
         PRESETS["founder-classic"].selectors,
     )
@@ -50,7 +50,7 @@ def test_founder_classic_srrb_page() -> None:
     """上饶日报 (Founder classic, table layout): 4 pages, 6 articles, page names kept."""
     url = "http://srrb.example/html/2024-01/01/node_2.htm"
     index = parse_index(
-        (FIXTURES / "founder_classic_srrb_20240101_node_2.htm").read_bytes(),
+        (CORPUS / "epaper_html/srrb_20240101_node_2.htm").read_bytes(),
         url,
         PRESETS["founder-classic"].selectors,
     )
@@ -69,7 +69,7 @@ def test_founder_pc_catalogue_page() -> None:
     """岳阳日报 (a Founder-pc look-alike): 4 pages from the catalogue, 13 listed articles."""
     url = "https://szb.803.com.cn/pc/layout/200707/08/node_1.html"
     index = parse_index(
-        (FIXTURES / "yyrb_803_catalogue_node_1.html").read_bytes(),
+        (CORPUS / "epaper_html/yyrb_20070708_node_1.html").read_bytes(),
         url,
         PRESETS["founder-pc-catalogue"].selectors,
     )
@@ -84,7 +84,7 @@ def test_peoples_daily_article_links_skip_editor_lines() -> None:
     """人民日报 article links are found by their nw.D110000 URLs; 本版责编 lines are dropped."""
     url = "http://paper.people.com.cn/rmrb/html/2022-07/22/nbs.D110000renmrb_01.htm"
     index = parse_index(
-        (FIXTURES / "rmrb_20220722_issue_index.html").read_bytes(),
+        (CORPUS / "epaper_html/rmrb_crawler_index.html").read_bytes(),
         url,
         PRESETS["peoples-daily"].selectors,
     )
