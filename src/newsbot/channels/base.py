@@ -174,6 +174,30 @@ class Channel(ABC):
             raise TransientDeliveryError("JSON answer is not an object", channel=self.id)
         return data
 
+    def judge_code(
+        self,
+        response: httpx.Response,
+        code: object,
+        *,
+        ok: object,
+        message: object,
+        transient_codes: Mapping[Any, float | None],
+        label: str = "code",
+    ) -> str:
+        """Judge a platform that answers HTTP 200 with its verdict in the body.
+
+        ``code == ok`` is success (the answer text is returned); a code in
+        ``transient_codes`` is retried after the delay it maps to; anything else is permanent.
+        """
+        if code == ok:
+            return response.text
+        detail = self.redact(f"{label} {code}: {message}")
+        if code in transient_codes:
+            raise TransientDeliveryError(
+                detail, channel=self.id, status_code=200, retry_after_s=transient_codes[code]
+            )
+        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+
 
 def dumps(payload: Any) -> str:
     """Compact JSON, non-ASCII kept as is (platforms count the UTF-8 bytes of this)."""

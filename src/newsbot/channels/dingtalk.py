@@ -22,7 +22,6 @@ import httpx
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
-from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
@@ -82,12 +81,11 @@ class DingTalkChannel(Channel):
         """errcode 0 is success; 130101 and -1 are transient; 310000 and the rest permanent."""
         self.raise_for_status(response)
         data = self.json_body(response)
-        code = data.get("errcode")
-        if code == 0:
-            return response.text
-        detail = self.redact(f"errcode {code}: {data.get('errmsg', '')}")
-        if code in TRANSIENT_CODES:
-            raise TransientDeliveryError(
-                detail, channel=self.id, status_code=200, retry_after_s=TRANSIENT_CODES[code]
-            )
-        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+        return self.judge_code(
+            response,
+            data.get("errcode"),
+            ok=0,
+            message=data.get("errmsg", ""),
+            transient_codes=TRANSIENT_CODES,
+            label="errcode",
+        )

@@ -22,7 +22,6 @@ import httpx
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format, dumps, unix_s
-from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
@@ -82,12 +81,10 @@ class FeishuChannel(Channel):
         """code 0 (or the legacy StatusCode 0) is success; throttling transient; else permanent."""
         self.raise_for_status(response)
         data = self.json_body(response)
-        code = data.get("code", data.get("StatusCode"))
-        if code == 0:
-            return response.text
-        detail = self.redact(f"code {code}: {data.get('msg', data.get('StatusMessage', ''))}")
-        if code in TRANSIENT_CODES:
-            raise TransientDeliveryError(
-                detail, channel=self.id, status_code=200, retry_after_s=TRANSIENT_CODES[code]
-            )
-        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+        return self.judge_code(
+            response,
+            data.get("code", data.get("StatusCode")),
+            ok=0,
+            message=data.get("msg", data.get("StatusMessage", "")),
+            transient_codes=TRANSIENT_CODES,
+        )

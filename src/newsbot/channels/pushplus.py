@@ -19,7 +19,6 @@ import httpx
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
-from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
@@ -69,12 +68,10 @@ class PushPlusChannel(Channel):
         """code 200 is success; 900/999 transient; 903, 905 and the rest permanent."""
         self.raise_for_status(response)
         data = self.json_body(response)
-        code = data.get("code")
-        if code == 200:
-            return response.text
-        detail = self.redact(f"code {code}: {data.get('msg', '')}")
-        if code in TRANSIENT_CODES:
-            raise TransientDeliveryError(
-                detail, channel=self.id, status_code=200, retry_after_s=TRANSIENT_CODES[code]
-            )
-        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+        return self.judge_code(
+            response,
+            data.get("code"),
+            ok=200,
+            message=data.get("msg", ""),
+            transient_codes=TRANSIENT_CODES,
+        )

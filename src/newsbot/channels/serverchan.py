@@ -18,7 +18,6 @@ import httpx
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
-from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
@@ -67,12 +66,13 @@ class ServerChanChannel(Channel):
         self.raise_for_status(response)
         data = self.json_body(response)
         code = data.get("code")
-        if code == 0:
-            return response.text
         text = str(data.get("message", data.get("info", "")))
-        detail = self.redact(f"code {code}: {text}")
-        if any(word in text for word in THROTTLE_WORDS):
-            raise TransientDeliveryError(
-                detail, channel=self.id, status_code=200, retry_after_s=3600.0
-            )
-        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+        # ServerChan has no throttling code: its quota answers say so in words.
+        throttled = any(word in text for word in THROTTLE_WORDS)
+        return self.judge_code(
+            response,
+            code,
+            ok=0,
+            message=text,
+            transient_codes={code: 3600.0} if throttled and code != 0 else {},
+        )
