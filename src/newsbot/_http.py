@@ -11,6 +11,8 @@ Usage::
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 from newsbot import __version__
@@ -20,6 +22,24 @@ from newsbot.secrets import redact_url
 USER_AGENT = f"newsbot/{__version__} (+https://github.com/newsbot; news alerts for local papers)"
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_REDIRECTS = 5
+
+
+class _RedactUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO: keys and tokens in the query included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) else arg
+                for arg in record.args
+            )
+        record.msg = redact_url(str(record.msg))
+        return True
+
+
+_REDACT = _RedactUrls()
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_REDACT)
 
 
 def make_async_client(
