@@ -83,7 +83,7 @@ def main() -> None:
         again = asyncio.run(poll(first.state))
         assert isinstance(again, NotModified)
         repoll = _median_ms(lambda: asyncio.run(poll(first.state)), 20)
-    page = (ROOT / "tests/fixtures/sources/founder_classic_srrb_20240101_node_2.htm").read_bytes()
+    page = (ROOT / "tests/fixtures/extract/epaper_html/srrb_20240101_node_2.htm").read_bytes()
     selectors = PRESETS["founder-classic"].selectors
     parse = _median_ms(lambda: parse_index(page, "http://a/html/node_2.htm", selectors), 200)
     check = _median_ms(lambda: blocked_reason(page, "text/html"), 200)
