@@ -190,3 +190,25 @@ def test_splitting_keeps_every_item_once_in_order_and_every_part_fits(
             else:
                 links = _MD_LINK.findall(message.body)
                 assert len(links) == len(message.items)
+
+
+@pytest.mark.parametrize("kind", ["file", "wecom", "dingtalk", "telegram"])
+def test_alert_shows_kicker_and_subtitle_around_the_headline(kind: str) -> None:
+    """The 引题 above and the 副题 below the headline appear, so a hit in them is visible."""
+    article = Article(
+        kicker="省打击治理电信网络诈骗工作协调机制现场会在义举行",
+        headline="凝聚精准治理合力",
+        subtitle="更好服务保障高质量发展",
+        body="本报讯 ……",
+        summary="为深入贯彻落实。",
+    )
+    (message,) = render_alert(kind, article, (), subscriber_name="陈")
+    body = message.body
+    assert body.index("电信网络诈骗") < body.index("凝聚精准治理合力") < body.index("更好服务保障")
+
+
+def test_kicker_is_escaped_like_any_article_text() -> None:
+    """A kicker carrying markup is escaped for Telegram HTML, like the headline."""
+    article = Article(kicker="<b>注意</b> & 提醒", headline="标题", body="……")
+    (message,) = render_alert("telegram", article, (), subscriber_name="陈")
+    assert "&lt;b&gt;注意&lt;/b&gt; &amp; 提醒" in message.body

@@ -344,7 +344,9 @@ def _item_context(item: DigestItem) -> dict[str, Any]:
     """What a template sees of one article: plain strings, escaped on output."""
     article = item.article
     return {
+        "kicker": article.kicker,
         "headline": article.headline,
+        "subtitle": article.subtitle,
         "url": article.url,
         "summary": article.summary,
         "byline": article.byline,
