@@ -260,3 +260,47 @@ def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> No
     assert state.retry_not_before is not None
     when = next_poll_at(options, now=MORNING, outcome="error", consecutive_failures=1, state=state)
     assert when >= state.retry_not_before
+
+
+class _Binary(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"\x00\x01\x02binary\x00" * 200
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_an_unreadable_issue_is_the_sources_error_and_nothing_is_stored(app: App) -> None:
+    """Binary bytes where page text should be: a clear error naming the source, no issue, no crash."""
+    from dataclasses import replace
+
+    from newsbot.ingest import load_state
+    from newsbot.sources import SOURCE_KINDS
+    from newsbot.store.tables import IssueRow
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Binary)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
+        options = SOURCE_KINDS["pagetext"].Options.model_validate(
+            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
+        )
+        app.settings = replace(app.settings, sources={"ywsb": options})
+        report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.outcome == "error"
+    assert report.error is not None
+    assert "cannot read the issue" in report.error
+    with Session(app.engine) as session:
+        assert session.exec(select(IssueRow)).all() == []
+        row = session.get(SourceRow, "ywsb")
+    assert row is not None
+    assert row.consecutive_failures == 1
+    assert load_state(app, "ywsb").validators == {}  # fetched again next time

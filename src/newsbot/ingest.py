@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from newsbot.config import Subscriber, parse_hhmm
-from newsbot.errors import SourceError, SourceThrottledError
-from newsbot.models import Article, Explanation, Match
+from newsbot.errors import ExtractionError, SourceError, SourceThrottledError
+from newsbot.models import Article, Explanation, Issue, Match, RawIssue
 from newsbot.store.articles import save_issue
 from newsbot.store.matches import NewMatch, record_matches
 from newsbot.store.tables import IssueRow, SourceRow
@@ -113,9 +113,19 @@ def record_result(
     app: App, source_id: str, result: PollResult, *, notify: bool, now: datetime
 ) -> PollReport:
     """Store a successful poll: state always; the issue, matches and alerts when fetched."""
+    from newsbot.extract import extract
     from newsbot.pipeline import PollReport
     from newsbot.sources import Fetched, NoIssue
 
+    issue = None
+    if isinstance(result, Fetched):
+        # Extract before touching the database: an unreadable issue is the source's failure,
+        # and its validators are not saved, so the next poll fetches it again.
+        try:
+            issue = extract(result.raw, topics=app.settings.topics)
+        except ExtractionError as exc:
+            failure = SourceError(f"cannot read the issue: {exc}", source=source_id)
+            return record_failure(app, source_id, "error", failure, now=now)
     with app.session() as session:
         row = _source_row(session, app, source_id)
         first_run = (
@@ -133,13 +143,13 @@ def record_result(
             row.last_outcome = "no_issue"
             session.commit()
             return PollReport(source_id, "no_issue", error=result.reason)
-        if not isinstance(result, Fetched):
+        if not isinstance(result, Fetched) or issue is None:
             row.last_outcome = "not_modified"
             session.commit()
             return PollReport(source_id, "not_modified")
         quiet_first_run = first_run and _silent_first_run(app, source_id)
         report = _store_and_match(
-            session, app, result, notify=notify and not quiet_first_run, now=now
+            session, app, result.raw, issue, notify=notify and not quiet_first_run, now=now
         )
         row.last_outcome = report.outcome
         session.add(row)
@@ -153,13 +163,10 @@ def _silent_first_run(app: App, source_id: str) -> bool:
 
 
 def _store_and_match(
-    session: Session, app: App, result: object, *, notify: bool, now: datetime
+    session: Session, app: App, raw: RawIssue, issue: Issue, *, notify: bool, now: datetime
 ) -> PollReport:
-    from newsbot.extract import extract
     from newsbot.pipeline import PollReport
 
-    raw = result.raw  # type: ignore[attr-defined]
-    issue = extract(raw, topics=app.settings.topics)
     changes = save_issue(session, raw, issue, now=now)
     fresh = changes.new + changes.changed
     outcome = "new" if changes.is_new_issue else ("updated" if fresh else "unchanged")

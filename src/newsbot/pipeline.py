@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from newsbot.config import Settings, default_config_path, load_settings
 from newsbot.errors import SourceBlockedError, SourceError
+from newsbot.secrets import redact_url
 from newsbot.store.db import database_url, make_engine
 
 if TYPE_CHECKING:
@@ -180,6 +181,11 @@ async def poll_source(
         return ingest.record_failure(app, source_id, "blocked", exc, now=now)
     except SourceError as exc:
         return ingest.record_failure(app, source_id, "error", exc, now=now)
+    except Exception as exc:  # a bug in one source must not stop the others: count it, log it
+        log.exception("poll crashed", extra={"source": source_id})
+        text = redact_url(f"unexpected {type(exc).__name__}: {exc}")
+        failure = SourceError(text, source=source_id)
+        return ingest.record_failure(app, source_id, "error", failure, now=now)
     finally:
         if own_client:
             await http.aclose()
