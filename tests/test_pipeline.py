@@ -304,3 +304,26 @@ def test_an_unreadable_issue_is_the_sources_error_and_nothing_is_stored(app: App
     assert row is not None
     assert row.consecutive_failures == 1
     assert load_state(app, "ywsb").validators == {}  # fetched again next time
+
+
+def test_a_page_pdf_source_is_polled_extracted_and_matched(app: App, tmp_path: Path) -> None:
+    """A pagetext source whose URL serves the page as a PDF gives the same issue and alerts."""
+    from dataclasses import replace
+
+    from newsbot.resources import SAMPLE_ISSUE
+    from newsbot.sources import SOURCE_KINDS
+    from newsbot.testing.pdf import typeset
+
+    paragraphs = [
+        p.strip() for p in SAMPLE_ISSUE.read_text(encoding="utf-8").split("\n") if p.strip()
+    ]
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "ywsb-2025-05-16-p1.pdf").write_bytes(typeset(paragraphs))
+    options = SOURCE_KINDS["pagetext"].Options.model_validate(
+        {"id": "ywsb", "kind": "pagetext", "folder": str(tmp_path / "drop")}
+    )
+    app.settings = replace(app.settings, sources={"ywsb": options})
+    report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+    assert report.outcome == "new"
+    assert report.articles_new == 7
+    assert report.alerts >= 1

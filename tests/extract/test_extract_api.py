@@ -83,7 +83,13 @@ def test_cli_text_and_role() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "message"), [(None, "No such file"), (b"", "empty"), (b"%PDF-1.4\x00", "binary")]
+    ("content", "message"),
+    [
+        (None, "No such file"),
+        (b"", "empty"),
+        (b"%PDF-1.4\x00", "PDF"),
+        (b"\x89PNG\r\n\x1a\n\x00", "binary"),
+    ],
 )
 def test_cli_errors_are_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
     """Bad input prints one `error:` line naming the input and exits 1, no traceback."""

@@ -30,8 +30,13 @@ def test_empty_input_raises(role: DocumentRole, body: bytes) -> None:
     [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", b"\x89PNG\r\n\x1a\n\x00\x00", bytes(range(256)) * 8],
 )
 def test_binary_input_raises(role: DocumentRole, body: bytes) -> None:
-    """Binary input (PDF, image, NUL-heavy bytes) is an ExtractionError naming the URL."""
-    with pytest.raises(ExtractionError, match="binary"):
+    """Binary input (a damaged PDF, an image, NUL-heavy bytes) is an ExtractionError naming the URL.
+
+    As page text, PDF bytes are read as a page PDF: a damaged one is an unreadable PDF.
+    """
+    with pytest.raises(
+        ExtractionError, match=r"http://example\.test/x\.pdf: .*(binary|unreadable PDF)"
+    ):
         extract_document(Document("http://example.test/x.pdf", body, role=role))
 
 

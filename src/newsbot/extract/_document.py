@@ -29,6 +29,7 @@ from newsbot.extract._html_article import (
 from newsbot.extract._html_common import parse_html
 from newsbot.extract._html_index import is_index, page_paper, parse_index
 from newsbot.extract._pagetext import segment_page
+from newsbot.extract._pdf import is_pdf, pdf_text
 from newsbot.models import Document, DocumentRole
 
 MAX_TEXT_CHARS = 2_000_000
@@ -79,14 +80,22 @@ def _text(doc: Document, part: Part) -> str:
 
 def read_document(doc: Document) -> Part:
     """Drafts and issue facts of one document, dispatched on its role."""
-    check_bytes(doc)
     part = Part(page=doc.page, page_name=doc.page_name)
+    if doc.role == "page_text" and is_pdf(doc.body):
+        # A page PDF: its text layer is the page text.
+        _read_page_text(pdf_text(doc.body, url=doc.url)[:MAX_TEXT_CHARS], doc, part)
+        return _finish(part)
+    check_bytes(doc)
     if doc.role == "feed":
         part.drafts, part.paper = feed_drafts(doc.body, doc.charset)
     elif doc.role == "page_text":
         _read_page_text(_text(doc, part), doc, part)
     else:
         _read_html(_text(doc, part), doc, part)
+    return _finish(part)
+
+
+def _finish(part: Part) -> Part:
     for draft in part.drafts:
         draft.page = draft.page or part.page
         draft.page_name = draft.page_name or part.page_name
