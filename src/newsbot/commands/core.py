@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import click
 
@@ -61,6 +62,9 @@ def run(ctx: click.Context) -> None:
     from newsbot.commands._common import open_app
     from newsbot.scheduler import run_service
 
+    # A service reports what it does: at least INFO for newsbot's own loggers.
+    newsbot_log = logging.getLogger("newsbot")
+    newsbot_log.setLevel(min(newsbot_log.getEffectiveLevel(), logging.INFO))
     with open_app(ctx) as app:
         app.sync_config()
         click.echo(
