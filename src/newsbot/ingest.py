@@ -37,8 +37,7 @@ def load_state(app: App, source_id: str) -> SourceState:
 
     with app.session() as session:
         row = session.get(SourceRow, source_id)
-        text = row.state_json if row is not None else "{}"
-    return SourceState.from_json(text) if text and text != "{}" else SourceState()
+        return SourceState.from_json(row.state_json if row is not None else None)
 
 
 def _source_row(session: Session, app: App, source_id: str) -> SourceRow:
