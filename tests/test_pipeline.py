@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -101,6 +102,29 @@ def deliveries(app: App) -> list[DeliveryRow]:
         return list(session.exec(select(DeliveryRow).order_by(DeliveryRow.id)).all())
 
 
+def use_source(app: App, **options: object) -> None:
+    """Point the app's one source, ``ywsb``, at a pagetext origin (URLs or a folder)."""
+    from dataclasses import replace
+
+    from newsbot.sources import SOURCE_KINDS
+
+    values = {"id": "ywsb", "kind": "pagetext", "min_interval_s": 0, **options}
+    source = SOURCE_KINDS["pagetext"].Options.model_validate(values)
+    app.settings = replace(app.settings, sources={"ywsb": source})
+
+
+@contextmanager
+def misbehaving_site(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A server on 127.0.0.1 answering with ``handler``; yields a dated page-text URL template."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_first_run_stores_the_issue_matches_and_delivers(app: App, tmp_path: Path) -> None:
     """The sample issue is found, stored, matched, rendered and written to the sinks."""
     report = asyncio.run(run_demo(app))
@@ -183,22 +207,10 @@ class _Broken(BaseHTTPRequestHandler):
 
 def test_a_failing_source_is_counted_and_the_admin_told_once(app: App, tmp_path: Path) -> None:
     """After the threshold of consecutive failures one admin alert is queued, not one per poll."""
-    from dataclasses import replace
 
-    from newsbot.sources import SOURCE_KINDS
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
-        options = SOURCE_KINDS["pagetext"].Options.model_validate(
-            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
-        )
-        app.settings = replace(app.settings, sources={"ywsb": options})
+    with misbehaving_site(_Broken) as url:
+        use_source(app, urls=[url])
         reports = [asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE)) for _ in range(5)]
-    finally:
-        server.shutdown()
-        server.server_close()
     assert {r.outcome for r in reports} == {"error"}
     with Session(app.engine) as session:
         row = session.get(SourceRow, "ywsb")
@@ -238,26 +250,17 @@ class _Throttled(BaseHTTPRequestHandler):
 
 def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> None:
     """A 429 with Retry-After: 600 is stored, and the policy schedules no poll before it."""
-    from dataclasses import replace
 
     from newsbot.ingest import load_state
-    from newsbot.sources import SOURCE_KINDS, next_poll_at
+    from newsbot.sources import next_poll_at
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttled)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
-        options = SOURCE_KINDS["pagetext"].Options.model_validate(
-            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
-        )
-        app.settings = replace(app.settings, sources={"ywsb": options})
+    with misbehaving_site(_Throttled) as url:
+        use_source(app, urls=[url])
         report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
-    finally:
-        server.shutdown()
-        server.server_close()
     assert report.outcome == "error"
     state = load_state(app, "ywsb")
     assert state.retry_not_before is not None
+    options = app.settings.sources["ywsb"]
     when = next_poll_at(options, now=MORNING, outcome="error", consecutive_failures=1, state=state)
     assert when >= state.retry_not_before
 
@@ -277,24 +280,13 @@ class _Binary(BaseHTTPRequestHandler):
 
 def test_an_unreadable_issue_is_the_sources_error_and_nothing_is_stored(app: App) -> None:
     """Binary bytes where page text should be: a clear error naming the source, no issue, no crash."""
-    from dataclasses import replace
 
     from newsbot.ingest import load_state
-    from newsbot.sources import SOURCE_KINDS
     from newsbot.store.tables import IssueRow
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Binary)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
-        options = SOURCE_KINDS["pagetext"].Options.model_validate(
-            {"id": "ywsb", "kind": "pagetext", "urls": [url], "min_interval_s": 0}
-        )
-        app.settings = replace(app.settings, sources={"ywsb": options})
+    with misbehaving_site(_Binary) as url:
+        use_source(app, urls=[url])
         report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
-    finally:
-        server.shutdown()
-        server.server_close()
     assert report.outcome == "error"
     assert report.error is not None
     assert "cannot read the issue" in report.error
@@ -308,10 +300,8 @@ def test_an_unreadable_issue_is_the_sources_error_and_nothing_is_stored(app: App
 
 def test_a_page_pdf_source_is_polled_extracted_and_matched(app: App, tmp_path: Path) -> None:
     """A pagetext source whose URL serves the page as a PDF gives the same issue and alerts."""
-    from dataclasses import replace
 
     from newsbot.resources import SAMPLE_ISSUE
-    from newsbot.sources import SOURCE_KINDS
     from newsbot.testing.pdf import typeset
 
     paragraphs = [
@@ -319,10 +309,7 @@ def test_a_page_pdf_source_is_polled_extracted_and_matched(app: App, tmp_path: P
     ]
     (tmp_path / "drop").mkdir()
     (tmp_path / "drop" / "ywsb-2025-05-16-p1.pdf").write_bytes(typeset(paragraphs))
-    options = SOURCE_KINDS["pagetext"].Options.model_validate(
-        {"id": "ywsb", "kind": "pagetext", "folder": str(tmp_path / "drop")}
-    )
-    app.settings = replace(app.settings, sources={"ywsb": options})
+    use_source(app, folder=str(tmp_path / "drop"))
     report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
     assert report.outcome == "new"
     assert report.articles_new == 7
