@@ -314,3 +314,20 @@ def test_a_page_pdf_source_is_polled_extracted_and_matched(app: App, tmp_path: P
     assert report.outcome == "new"
     assert report.articles_new == 7
     assert report.alerts >= 1
+
+
+def test_a_channel_without_its_secret_keeps_its_messages_waiting(tmp_path: Path) -> None:
+    """An unset secret variable leaves the channel out: its deliveries wait, none goes dead."""
+    from newsbot.pipeline import missing_secrets
+
+    (tmp_path / "newsbot.yaml").write_text(
+        "channels:\n  - id: shop\n    kind: wecom\n    key: {$env: NOT_SET_ANYWHERE}\n"
+        "  - id: local\n    kind: file\n    path: out.txt\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(tmp_path / "newsbot.yaml", environ={})
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    app = App(settings, engine)
+    assert missing_secrets(settings.channels["shop"]) == ["key"]
+    assert set(app.channels()) == {"local"}
+    engine.dispose()

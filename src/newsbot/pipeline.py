@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from newsbot.config import Settings, default_config_path, load_settings
 from newsbot.errors import SourceBlockedError, SourceError
-from newsbot.secrets import redact_url
+from newsbot.secrets import Secret, redact_url
 from newsbot.store.db import database_url, make_engine
 
 if TYPE_CHECKING:
@@ -112,10 +113,19 @@ class App:
         return {i: build_source(o) for i, o in self.settings.sources.items() if o.active}
 
     def channels(self) -> dict[str, Channel]:
-        """Channel adapters by id (tests and the demo may override some)."""
+        """Channel adapters by id (tests and the demo may override some).
+
+        A channel whose secret's environment variable is unset is left out: its deliveries
+        wait in the outbox (counted as skipped) until the variable is set, instead of being
+        refused by the platform and marked dead.
+        """
         from newsbot.channels import build_channel
 
-        built = {i: build_channel(o) for i, o in self.settings.channels.items() if o.active}
+        built = {
+            i: build_channel(o)
+            for i, o in self.settings.channels.items()
+            if o.active and not missing_secrets(o)
+        }
         built.update(self.channel_overrides)
         return built
 
@@ -124,6 +134,11 @@ class App:
         from newsbot._http import make_async_client
 
         return make_async_client(transport=self.transport)
+
+
+def missing_secrets(options: BaseModel) -> list[str]:
+    """Names of the options' secret fields that are empty (their variable is not set)."""
+    return [name for name, value in options if isinstance(value, Secret) and not value.reveal()]
 
 
 @dataclass

@@ -65,8 +65,17 @@ def run(ctx: click.Context) -> None:
     # A service reports what it does: at least INFO for newsbot's own loggers.
     newsbot_log = logging.getLogger("newsbot")
     newsbot_log.setLevel(min(newsbot_log.getEffectiveLevel(), logging.INFO))
+    from newsbot.pipeline import missing_secrets
+
     with open_app(ctx) as app:
         app.sync_config()
+        for channel_id, options in app.settings.channels.items():
+            if missing := missing_secrets(options):
+                click.echo(
+                    f"channel {channel_id} waits: secret {', '.join(missing)} not set "
+                    "(its messages stay in the outbox until it is)",
+                    err=True,
+                )
         click.echo(
             f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers"
         )

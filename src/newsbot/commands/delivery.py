@@ -34,12 +34,15 @@ def list_channels(ctx: click.Context) -> None:
     """One line per channel: id, kind, format, where it posts (redacted), active/failing."""
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
+    from newsbot.pipeline import missing_secrets
     from newsbot.store.tables import ChannelRow
 
     with open_app(ctx) as app, app.session() as session:
         for channel_id, options in sorted(app.settings.channels.items()):
             row = session.get(ChannelRow, channel_id)
             state = "inactive" if not options.active else "active"
+            if missing := missing_secrets(options):
+                state = f"waiting: secret {', '.join(missing)} not set"
             if row is not None and row.failing:
                 state += ", FAILING: " + (row.last_error or "")[:120]
             click.echo(f"{build_channel(options).describe()}  [{state}]")
@@ -55,6 +58,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
     from newsbot.errors import DeliveryError
+    from newsbot.pipeline import missing_secrets
 
     with open_app(ctx) as app:
         options = app.settings.channels.get(name)
@@ -63,6 +67,13 @@ def test_channel(ctx: click.Context, name: str) -> None:
             raise click.BadParameter(
                 f"unknown channel {name!r} (known: {known})", param_hint="NAME"
             )
+        if missing := missing_secrets(options):
+            click.echo(
+                f"error: channel {name} cannot send: secret {', '.join(missing)} is not set "
+                "(see `newsbot config check`)",
+                err=True,
+            )
+            raise SystemExit(1)
         channel = app.channels().get(name) or build_channel(options)
         click.echo(f"sending a test message through {channel.describe()}")
         try:
