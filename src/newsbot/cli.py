@@ -62,14 +62,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 
 def _register() -> None:
     for module_name, attribute in COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # a command group not built yet
-        command = getattr(module, attribute)
-        cli.add_command(command)
+        cli.add_command(getattr(importlib.import_module(module_name), attribute))
 
 
 _register()
