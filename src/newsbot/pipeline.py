@@ -1,8 +1,11 @@
 """The one place that strings the stages together; the CLI and the scheduler both call it.
 
     poll_source:   source.poll -> extract -> store (new articles only) -> match -> enqueue alerts
-    send_digests:  matches waiting for a subscriber's digest -> render -> enqueue
+                   (the steps after the fetch are in :mod:`newsbot.ingest`)
     send_due:      the outbox sends what is due (the outbox decides retries)
+
+Digests (matches waiting for a subscriber's hour -> render -> enqueue) are queued by
+:mod:`newsbot.digest`, which the scheduler calls at each subscriber's hour.
 
 Usage::
 
@@ -53,8 +56,6 @@ class App:
     settings: Settings
     engine: Engine
     clock: Callable[[], datetime] = utcnow
-    transport: httpx.AsyncBaseTransport | None = None  # tests may inject one; default: the network
-    channel_overrides: dict[str, Channel] = field(default_factory=dict)
     _synced_version: str | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -113,7 +114,7 @@ class App:
         return {i: build_source(o) for i, o in self.settings.sources.items() if o.active}
 
     def channels(self) -> dict[str, Channel]:
-        """Channel adapters by id (tests and the demo may override some).
+        """Channel adapters by id.
 
         A channel whose secret's environment variable is unset is left out: its deliveries
         wait in the outbox (counted as skipped) until the variable is set, instead of being
@@ -121,19 +122,17 @@ class App:
         """
         from newsbot.channels import build_channel
 
-        built = {
+        return {
             i: build_channel(o)
             for i, o in self.settings.channels.items()
             if o.active and not missing_secrets(o)
         }
-        built.update(self.channel_overrides)
-        return built
 
     def http_client(self) -> httpx.AsyncClient:
         """The shared client with newsbot's manners."""
         from newsbot._http import make_async_client
 
-        return make_async_client(transport=self.transport)
+        return make_async_client()
 
 
 def missing_secrets(options: BaseModel) -> list[str]:
