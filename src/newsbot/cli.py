@@ -32,8 +32,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("newsbot.commands.delivery", "deliveries"),
 )
 
-DEFAULT_CONFIG = Path("config/newsbot.yaml")
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsbot")

@@ -6,8 +6,7 @@
     ├── ExtractionError        input that cannot be read as an issue at all
     ├── SourceError            a source could not be polled
     │   ├── SourceBlockedError     an anti-bot wall answered instead of the page
-    │   ├── SourceThrottledError   429/503 with Retry-After: retry_not_before says when
-    │   └── NoIssueError           no issue (yet) for that date: not a failure
+    │   └── SourceThrottledError   429/503 with Retry-After: retry_not_before says when
     └── DeliveryError          a channel refused or could not take a message
         ├── TransientDeliveryError   try again later (timeouts, 5xx, 429); retry_after_s may say when
         └── PermanentDeliveryError   retrying will not help (bad key, bad signature, webhook gone)
@@ -79,10 +78,6 @@ class SourceThrottledError(SourceError):
     def __init__(self, message: str, *, source: str, url: str, retry_not_before: datetime) -> None:
         super().__init__(message, source=source, url=url)
         self.retry_not_before = retry_not_before
-
-
-class NoIssueError(SourceError):
-    """Raised when the source has no issue for the date asked (yet); not a failure."""
 
 
 class DeliveryError(NewsbotError):

@@ -133,9 +133,6 @@ class Issue:
         }
 
 
-MatchField = Literal["headline", "summary", "body", "topics", "keywords"]
-
-
 @dataclass(frozen=True)
 class Explanation:
     """Why a rule matched: the term, where it was found, and the text around it."""

@@ -22,60 +22,43 @@ from newsbot.errors import NewsbotError
 if TYPE_CHECKING:
     from newsbot.models import DocumentRole, Issue, Topic
 
-MAX_FETCH_BYTES = 20 * 1024 * 1024
-FETCH_TIMEOUT_S = 20.0
-MAX_REDIRECTS = 5
-USER_AGENT = "newsbot/0.1"
 ROLES = ("page_text", "page_index", "article_page", "feed")
 TOPICS_FILE = "config/topics.yaml"
 
 
-def _topics_path() -> Path | None:
-    """config/topics.yaml in the cwd, else the bundled catalog (or the checkout's)."""
+def _topics_path() -> Path:
+    """config/topics.yaml in the cwd, else the catalog bundled with newsbot."""
+    from newsbot.resources import bundled_path
+
     local = Path(TOPICS_FILE)
-    if local.is_file():
-        return local
-    try:
-        from newsbot.resources import bundled_path
-    except ImportError:  # resolver not there: fall back to the checkout layout
-        candidate = Path(__file__).resolve().parents[3] / TOPICS_FILE
-    else:
-        candidate = bundled_path(TOPICS_FILE)
-    return candidate if candidate.is_file() else None
+    return local if local.is_file() else bundled_path(TOPICS_FILE)
 
 
 def _load_topics() -> tuple[Topic, ...]:
     from newsbot.extract import load_topics
 
-    path = _topics_path()
-    return load_topics(path) if path else ()
+    return load_topics(_topics_path())
 
 
 def _fetch(url: str) -> tuple[bytes, str | None]:
-    """GET ``url`` (redirects ≤5, 20 s, 20 MB cap); body and declared charset."""
-    import httpx
+    """GET ``url`` with the sources' manners (size cap, checked redirects, walls recognised)."""
+    import asyncio
+    from datetime import UTC, datetime
 
-    headers = {"User-Agent": USER_AGENT}
-    try:
-        with (
-            httpx.Client(
-                timeout=FETCH_TIMEOUT_S,
-                follow_redirects=True,
-                max_redirects=MAX_REDIRECTS,
-                headers=headers,
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            response.raise_for_status()
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_FETCH_BYTES:
-                    raise click.ClickException(f"{url}: larger than {MAX_FETCH_BYTES} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks), response.charset_encoding
-    except httpx.HTTPError as exc:
-        raise click.ClickException(f"{url}: {exc}") from exc
+    from newsbot._http import make_async_client
+    from newsbot.sources import SourceOptions, fetch
+
+    options = SourceOptions(id="extract", kind="cli", min_interval_s=0)
+
+    async def get() -> tuple[int, bytes, str | None]:
+        async with make_async_client(timeout_s=options.timeout_s) as client:
+            answer = await fetch(client, url, options=options, now=datetime.now(UTC))
+        return answer.status, answer.body, answer.charset
+
+    status, body, charset = asyncio.run(get())
+    if status >= 400:
+        raise click.ClickException(f"{url}: HTTP {status}")
+    return body, charset
 
 
 def _read(source: str) -> tuple[bytes, str | None]:

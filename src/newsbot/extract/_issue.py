@@ -43,10 +43,6 @@ def _dedupe(drafts: list[Draft]) -> list[Draft]:
     return kept
 
 
-def _first(values: Sequence[object]) -> object:
-    return next((v for v in values if v is not None), None)
-
-
 def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Issue:
     """One issue from the parts of its documents."""
     warnings = [w for part in parts for w in part.warnings]

@@ -20,7 +20,7 @@ from newsbot.sources import epaper as _epaper  # noqa: F401  (registers the kind
 from newsbot.sources import feed as _feed  # noqa: F401  (registers the kind)
 from newsbot.sources import pagetext as _pagetext  # noqa: F401  (registers the kind)
 from newsbot.sources._blocked import blocked_reason
-from newsbot.sources._fetch import DEFAULT_LIMITER, HostLimiter
+from newsbot.sources._fetch import DEFAULT_LIMITER, Answer, HostLimiter, fetch
 from newsbot.sources._schedule import next_poll_at
 from newsbot.sources.base import (
     SOURCE_KINDS,
@@ -39,6 +39,7 @@ from newsbot.sources.base import (
 
 # Plain sorted() order, as tests/test_public_api.py checks (not ruff's constants-first order).
 __all__ = [  # noqa: RUF022
+    "Answer",
     "DEFAULT_LIMITER",
     "Fetched",
     "HostLimiter",
@@ -54,6 +55,7 @@ __all__ = [  # noqa: RUF022
     "Validator",
     "blocked_reason",
     "build_source",
+    "fetch",
     "next_poll_at",
     "register_source",
 ]
