@@ -37,6 +37,22 @@ def test_all_is_sorted_and_complete() -> None:
     assert {"decode_bytes", "extract", "extract_document", "load_topics"} <= set(names)
 
 
+def test_load_topics_is_the_catalog_loader(tmp_path: Path) -> None:
+    """Extraction reads the catalog like the config does: same topics, errors at file:line."""
+    from newsbot.errors import ConfigError
+    from newsbot.topics import load_topics as catalog_loader
+
+    catalog = REPO_ROOT / "config" / "topics.yaml"
+    assert load_topics(str(catalog)) == catalog_loader(catalog)
+    bad = tmp_path / "topics.yaml"
+    bad.write_text("topics:\n  - id: ok\n    terms: [a]\n  - id: Bad Id\n    terms: [b]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_topics(bad)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{bad}:4: topic id 'Bad Id': lowercase letters, digits and '-'"
+    ]
+
+
 def test_deterministic(doc: MakeDoc) -> None:
     """The same raw issue extracts to the same JSON every time, warnings included."""
     docs = tuple(doc(name, role) for name, role in ALL_INPUTS)  # type: ignore[arg-type]

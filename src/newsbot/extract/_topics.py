@@ -15,36 +15,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
-from newsbot.errors import ConfigError, ConfigProblem
 from newsbot.extract._normalize import fold_for_matching
 from newsbot.models import Topic
+from newsbot.topics import load_topics as _load_catalog
 
 MIN_BODY_HITS = 3
 
 
 def load_topics(path: str | Path) -> tuple[Topic, ...]:
-    """Read the topic catalog; raise ConfigError naming the file when it is malformed.
+    """The topic catalog, read by :func:`newsbot.topics.load_topics` (errors name file:line).
 
     Usage: ``load_topics("config/topics.yaml")``
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError([ConfigProblem(str(path), None, f"cannot read topics: {exc}")]) from exc
-    entries = data.get("topics") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise ConfigError([ConfigProblem(str(path), None, "expected a 'topics:' list")])
-    topics = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("terms"):
-            message = f"topic #{index + 1} needs an id and terms"
-            raise ConfigError([ConfigProblem(str(path), None, message)])
-        terms = tuple(str(t) for t in entry["terms"])
-        topics.append(Topic(id=str(entry["id"]), name=str(entry.get("name", "")), terms=terms))
-    return tuple(topics)
+    return _load_catalog(Path(path))
 
 
 def topics_for(heading: str, body: str, topics: Sequence[Topic]) -> tuple[str, ...]:
