@@ -38,8 +38,6 @@ from newsbot.sources.base import (
     register_source,
 )
 
-_FEED_TYPES = ("xml", "rss", "atom", "rdf", "octet-stream", "text/plain")
-
 
 class FeedOptions(SourceOptions, frozen=True, extra="forbid"):
     """Options of a ``feed`` source: the feed URL."""
