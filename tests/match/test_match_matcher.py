@@ -171,3 +171,21 @@ def test_source_only_rule_explains_with_the_source() -> None:
         MONEY, source_id="ywsb"
     )
     assert match.explanations == (Explanation("source:ywsb", "source", MONEY.headline),)
+
+
+def test_scoped_term_is_explained_in_its_own_scope_whatever_other_rules_exist() -> None:
+    """A headline-scoped term is explained in the headline even when another rule, compiled
+    alongside, explains the same term in the summary (the per-article cache is shared)."""
+    article = Article(headline="反洗钱头条", summary="反洗钱摘要", body="无关正文")
+    rules = [
+        rule("sum", query="summary:反洗钱"),
+        rule("tree", query="headline:反洗钱 NOT /zzz/"),  # the regex makes it a node tree
+    ]
+    explained = {
+        m.rule_id: [(e.field, e.snippet) for e in m.explanations]
+        for m in compile_matcher(rules).match(article)
+    }
+    assert explained == {
+        "shop-7/sum": [("summary", "反洗钱摘要")],
+        "shop-7/tree": [("headline", "反洗钱头条")],
+    }

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 import ahocorasick
 
-from newsbot.match._ast import FIELDS, field_texts
+from newsbot.match._ast import field_texts
 from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
-from newsbot.match._nodes import Scan, snippet, tag_explanation
+from newsbot.match._nodes import Scan, tag_explanation, term_explanation
 from newsbot.match._normalize import is_word_char, normalize
 from newsbot.match._rules import RuleSpec
 from newsbot.models import Article, Explanation, Match, Topic
@@ -236,14 +236,7 @@ class Matcher:
             field = (mask & -mask).bit_length() - 1
         display = rule.displays.get(term_id) if rule and rule.displays else None
         display = display or self._builder.displays[term_id]
-        cache_key = (term_id, field, display)
-        found = scan.explained.get(cache_key)
-        if found is None:
-            start, end = next((s, e) for f, s, e in scan.hits[term_id] if f == field)
-            text = scan.texts[field]
-            found = Explanation(display, FIELDS[field], snippet(text, start, end))
-            scan.explained[cache_key] = found
-        return found
+        return term_explanation(scan, term_id, field, display)
 
     def match_many(
         self, articles: Sequence[Article], *, source_id: str | None = None

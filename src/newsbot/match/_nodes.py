@@ -71,7 +71,7 @@ class Scan:
         self.keys: set[int] = set()
         self.regex_cache: dict[tuple[int, int], tuple[int, int] | None] = {}
         # Many rules share a term: its Explanation (and snippet) is built once per article.
-        self.explained: dict[tuple[int, int, str], Explanation | None] = {}
+        self.explained: dict[tuple[int, int, str], Explanation] = {}
         self.by_key: dict[int, Explanation] = {}
         self.single: dict[int, tuple[Explanation]] = {}
 
@@ -79,6 +79,20 @@ class Scan:
 def tag_explanation(name: str, scan: Scan) -> Explanation:
     """Why a topic tag matched: the topic's name, in "topics", with the headline."""
     return Explanation(name, "topics", snippet(scan.headline, 0, 0))
+
+
+def term_explanation(scan: Scan, term_id: int, field: int, display: str) -> Explanation:
+    """Why a term matched: ``display`` and its first hit in field number ``field``.
+
+    Built once per article and (term, field, spelling), whichever rules ask for it.
+    """
+    key = (term_id, field, display)
+    found = scan.explained.get(key)
+    if found is None:
+        start, end = next((s, e) for f, s, e in scan.hits[term_id] if f == field)
+        text = scan.texts[field]
+        found = scan.explained[key] = Explanation(display, FIELDS[field], snippet(text, start, end))
+    return found
 
 
 class CTerm:
@@ -93,25 +107,10 @@ class CTerm:
         return bool(scan.masks.get(self.term_id, 0) & self.mask)
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        found = self.explain_one(scan)
-        if found is not None:
-            out.append(found)
-
-    def explain_one(self, scan: Scan) -> Explanation | None:
-        """The Explanation of this term's first hit in its scope, or None without a hit."""
-        if not scan.masks.get(self.term_id, 0) & self.mask:
-            return None
-        key = (self.term_id, self.mask, self.display)
-        if key in scan.explained:
-            return scan.explained[key]
-        found = None
-        for index, start, end in scan.hits[self.term_id]:
-            if self.mask & (1 << index):
-                text = scan.texts[index]
-                found = Explanation(self.display, FIELDS[index], snippet(text, start, end))
-                break
-        scan.explained[key] = found
-        return found
+        scoped = scan.masks.get(self.term_id, 0) & self.mask
+        if scoped:  # explained in the first field of its scope that it hit
+            field = (scoped & -scoped).bit_length() - 1
+            out.append(term_explanation(scan, self.term_id, field, self.display))
 
 
 class CPattern:
