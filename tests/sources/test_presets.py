@@ -8,6 +8,7 @@ import pytest
 
 from newsbot.sources._html import (
     Link,
+    PageIndex,
     decode_html,
     meta_refresh_target,
     page_name,
@@ -18,22 +19,20 @@ from newsbot.sources._html import (
 from newsbot.sources._presets import PRESETS
 from newsbot.testing.sites import FakeArticle, FakePage, FakeSite
 
-from .helpers import CORPUS, FIXTURES
+from .helpers import CORPUS
 
 KJRB = "http://digitalpaper.stdaily.com/http_www.kjrb.com/kjrb/html/2023-02/10/node_2.htm"
 
 
-def _index(name: str, preset: str, url: str) -> object:
-    return parse_index((FIXTURES / name).read_bytes(), url, PRESETS[preset].selectors)
+def _index(name: str, preset: str, url: str) -> PageIndex:
+    """Parse the corpus page ``epaper_html/<name>`` with ``preset``'s selectors."""
+    body = (CORPUS / "epaper_html" / name).read_bytes()
+    return parse_index(body, url, PRESETS[preset].selectors)
 
 
 def test_founder_classic_kjrb_page() -> None:
     """科技日报 (Founder classic, UTF-8 with BOM): 8 pages, 5 articles, the page PDF."""
-    index = parse_index(
-        (CORPUS / "epaper_html/kjrb_20230210_node_2.htm").read_bytes(),
-        KJRB,
-        PRESETS["founder-classic"].selectors,
-    )
+    index = _index("kjrb_20230210_node_2.htm", "founder-classic", KJRB)
     assert [page_number(p, i) for i, p in enumerate(index.pages, 1)] == list(range(1, 9))
     assert page_name(index.pages[0]) == "今日要闻"
     assert index.pages[0].url == KJRB  # "./node_2.htm" is the page itself
@@ -49,11 +48,7 @@ def test_founder_classic_kjrb_page() -> None:
 def test_founder_classic_srrb_page() -> None:
     """上饶日报 (Founder classic, table layout): 4 pages, 6 articles, page names kept."""
     url = "http://srrb.example/html/2024-01/01/node_2.htm"
-    index = parse_index(
-        (CORPUS / "epaper_html/srrb_20240101_node_2.htm").read_bytes(),
-        url,
-        PRESETS["founder-classic"].selectors,
-    )
+    index = _index("srrb_20240101_node_2.htm", "founder-classic", url)
     assert [page_name(p) for p in index.pages] == [
         "头版",
         "要闻",
@@ -68,11 +63,7 @@ def test_founder_classic_srrb_page() -> None:
 def test_founder_pc_catalogue_page() -> None:
     """岳阳日报 (a Founder-pc look-alike): 4 pages from the catalogue, 13 listed articles."""
     url = "https://szb.803.com.cn/pc/layout/200707/08/node_1.html"
-    index = parse_index(
-        (CORPUS / "epaper_html/yyrb_20070708_node_1.html").read_bytes(),
-        url,
-        PRESETS["founder-pc-catalogue"].selectors,
-    )
+    index = _index("yyrb_20070708_node_1.html", "founder-pc-catalogue", url)
     assert [page_name(p) for p in index.pages] == ["要闻", "综合", "文化", "专题"]
     assert len(index.articles) == 13
     assert (
@@ -83,11 +74,7 @@ def test_founder_pc_catalogue_page() -> None:
 def test_peoples_daily_article_links_skip_editor_lines() -> None:
     """人民日报 article links are found by their nw.D110000 URLs; 本版责编 lines are dropped."""
     url = "http://paper.people.com.cn/rmrb/html/2022-07/22/nbs.D110000renmrb_01.htm"
-    index = parse_index(
-        (CORPUS / "epaper_html/rmrb_crawler_index.html").read_bytes(),
-        url,
-        PRESETS["peoples-daily"].selectors,
-    )
+    index = _index("rmrb_crawler_index.html", "peoples-daily", url)
     assert len(index.articles) == 213 - 21  # 21 of the 213 links are editor lines
     assert not any("责编" in a.text for a in index.articles)
     assert all("nw.D110000renmrb_2022" in a.url for a in index.articles)
