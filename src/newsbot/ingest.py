@@ -76,8 +76,7 @@ def record_failure(
 
 
 def _queue_admin_alert(session: Session, app: App, row: SourceRow, *, now: datetime) -> bool:
-    from newsbot import outbox
-    from newsbot.render import render_notice
+    from newsbot.outbox import queue_notice
 
     channel_id = app.settings.admin.channel
     if channel_id is None or channel_id not in app.settings.channels:
@@ -86,26 +85,16 @@ def _queue_admin_alert(session: Session, app: App, row: SourceRow, *, now: datet
         f"source {row.id} ({row.name}) failed {row.consecutive_failures} polls in a row; "
         f"last outcome: {row.last_outcome}; last error: {row.last_error}"
     )
-    messages = render_notice(
-        app.settings.channels[channel_id].kind,
-        f"newsbot: source {row.id} is failing",
-        text,
+    return queue_notice(
+        session,
+        channel_id=channel_id,
+        kind=app.settings.channels[channel_id].kind,
+        title=f"newsbot: source {row.id} is failing",
+        text=text,
+        key=f"admin:source:{row.id}:{now.isoformat()}",
+        now=now,
         templates_dir=app.settings.templates_dir,
     )
-    queued = False
-    for message in messages:
-        key = f"admin:source:{row.id}:{now.isoformat()}:{message.part}"
-        queued |= outbox.enqueue(
-            session,
-            dedupe_key=key,
-            kind="admin",
-            channel_id=channel_id,
-            subscriber_id=None,
-            article_id=None,
-            message=message,
-            now=now,
-        )
-    return queued
 
 
 def record_result(

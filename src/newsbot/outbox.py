@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -191,6 +192,28 @@ def enqueue_many(session: Session, deliveries: Sequence[NewDelivery], *, now: da
         for d in deliveries
     ]
     return store.insert_deliveries(session, rows)
+
+
+def queue_notice(
+    session: Session,
+    *,
+    channel_id: str,
+    kind: str,
+    title: str,
+    text: str,
+    key: str,
+    now: datetime,
+    templates_dir: Path | None = None,
+) -> bool:
+    """Queue an admin notice (a source or channel failing) in the channel's own format.
+
+    ``key`` names the notice (one per failure streak, say); False when it was queued before.
+    """
+    from newsbot.render import render_notice
+
+    messages = render_notice(kind, title, text, templates_dir=templates_dir)
+    notices = [NewDelivery(f"{key}:{m.part}", "admin", channel_id, None, None, m) for m in messages]
+    return enqueue_many(session, notices, now=now) > 0
 
 
 async def send_due(
@@ -358,30 +381,23 @@ class _Run:
             self.db.shutdown(wait=False)
 
     def _after(self, admin_channel_id: str | None) -> None:
-        from newsbot.render import render_notice
-
         with Session(self.engine) as session:
             for channel_id, error in self.failing_channels.items():
                 store.mark_channel_failing(session, channel_id, error)
             admin = self.channels.get(admin_channel_id or "")
-            if admin is None:
-                return
+            day = self.now().strftime("%Y-%m-%d")
             for channel_id, error in self.dead_channels.items():
-                if channel_id == admin.id:
-                    continue  # the admin channel itself is broken: nobody to tell there
-                title = f"newsbot: 渠道 {channel_id} 投递失败"
-                day = self.now().strftime("%Y-%m-%d")
-                for message in render_notice(admin.kind, title, error):
-                    enqueue(
-                        session,
-                        dedupe_key=f"admin:{channel_id}:{day}:{message.part}",
-                        kind="admin",
-                        channel_id=admin.id,
-                        subscriber_id=None,
-                        article_id=None,
-                        message=message,
-                        now=self.now(),
-                    )
+                if admin is None or channel_id == admin.id:
+                    continue  # no admin channel, or it is the broken one: nobody to tell
+                queue_notice(
+                    session,
+                    channel_id=admin.id,
+                    kind=admin.kind,
+                    title=f"newsbot: 渠道 {channel_id} 投递失败",
+                    text=error,
+                    key=f"admin:{channel_id}:{day}",
+                    now=self.now(),
+                )
             session.commit()
 
 
