@@ -53,7 +53,7 @@ def test_founder_classic_srrb_page() -> None:
         "头版",
         "要闻",
         "要闻·公益广告",
-        page_name(index.pages[3]),
+        "区域新闻",
     ]
     assert len(index.pages) == 4
     assert len(index.articles) == 6
