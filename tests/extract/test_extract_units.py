@@ -9,6 +9,7 @@ import pytest
 from newsbot.extract._byline import parse_authors, split_lead
 from newsbot.extract._dateline import parse_dateline
 from newsbot.extract._headline import split_heading
+from newsbot.extract._html_common import find_date
 from newsbot.extract._lunar import lunar_day_number, lunar_days
 from newsbot.extract._summary import summarize
 from newsbot.extract._text import cn_number, ends_sentence
@@ -195,3 +196,17 @@ def test_topics_by_heading_or_repeated_body_terms() -> None:
     assert topics_for("社区活动", "诈骗一次。", catalog) == ()
     assert topics_for("社区活动", "诈骗。反诈。诈骗。", catalog) == ("anti-fraud",)
     assert topics_for("ＡＩ外贸", "", catalog) == ("trade",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023年2月10日 星期五", date(2023, 2, 10)),
+        ("出版日期：2024-01-01", date(2024, 1, 1)),
+        ("2023年2月30日 2023年3月1日", None),  # the first date decides, even when impossible
+        ("二〇二三年二月十日", None),
+    ],
+)
+def test_printed_dates_in_html(text: str, expected: date | None) -> None:
+    """HTML pages read the first printed date; an impossible one is no date."""
+    assert find_date(text) == expected

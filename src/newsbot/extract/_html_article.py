@@ -29,7 +29,15 @@ import lxml.html
 from newsbot.extract._byline import is_byline_text, is_trailing_byline, split_lead
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
-from newsbot.extract._html_common import element_text, enpproperty, first, squash
+from newsbot.extract._html_common import (
+    DATE,
+    PAGE_LABEL,
+    element_text,
+    enpproperty,
+    find_date,
+    first,
+    squash,
+)
 from newsbot.extract._text import PHOTO_CREDIT_END, cn_number, has_clause_punct
 
 _CONTENT = (
@@ -39,9 +47,7 @@ _CONTENT = (
 _MARKUP = "//founder-title | //founder-content | //*[@id='main-title'] | //*[@id='ozoom']"
 _CREDIT = re.compile(r"^[（(][^）)]{1,40}摄[）)]$|^[^，。]{2,30}\s摄$")
 _MAX_CAPTION_CHARS = 100
-_PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 _MIN_BODY_CJK = 10
-_DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
     draft = Draft(heading=heading, url=props.get("url") or url)
     draft.page = cn_number(element_text(first(box, ".//*[@id='nowLayout']")) or "x")
     author = element_text(first(box, ".//*[@id='author']"))
-    if author and not _DATE.search(author):
+    if author and not DATE.search(author):
         draft.set_byline(author)
     body = first(box, ".//founder-content")
     if body is None:
@@ -97,13 +103,7 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
 def article_date(root: lxml.html.HtmlElement) -> date | None:
     """The issue date an article page prints (``#author``, enpproperty ``date``), if any."""
     texts = [element_text(first(root, "//*[@id='author']")), enpproperty(root).get("date", "")]
-    for text in texts:
-        if match := _DATE.search(text):
-            try:
-                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                continue
-    return None
+    return next((found for text in texts if (found := find_date(text))), None)
 
 
 def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
@@ -118,7 +118,7 @@ def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
     draft = Draft(heading=heading, url=props.get("url") or url)
     _page_of(draft, props)
     author = _pick(root, "//founder-author", props.get("author"), scope, ".//p[@class='sec']")
-    if author and not _DATE.search(author):
+    if author and not DATE.search(author):
         draft.set_byline(author)
     content = first(root, _CONTENT)
     _fill_body(draft, _paragraphs(content if content is not None else root))
@@ -128,7 +128,7 @@ def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
 def _page_of(draft: Draft, props: dict[str, str]) -> None:
     """Page number and name from enpproperty ``pagenum``/``nodename`` ("第01版：要闻")."""
     name = props.get("nodename") or props.get("pagename") or ""
-    if match := _PAGE_LABEL.match(name):
+    if match := PAGE_LABEL.match(name):
         draft.page, name = cn_number(match.group(1)), match.group(2).strip()
     if number := props.get("pagenum") or props.get("founder-pagenum"):
         draft.page = draft.page or cn_number(number)

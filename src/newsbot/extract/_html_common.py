@@ -13,6 +13,7 @@ Founder's generator writes each article's metadata into a comment
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import cast
 
 import lxml.etree
@@ -21,6 +22,10 @@ import lxml.html
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b]+")
 _PROPERTY = re.compile(r"<([a-zA-Z][\w-]{0,30})>([^<]{0,2000})</\1>")
 _SKIP_TAGS = ("script", "style", "noscript", "template")
+# "第01版：今日要闻", "第1版 要闻": the page number and name a page label prints.
+PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
+# "2023年2月10日", "2023-02-10": a printed date.
+DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})")
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement | None:
@@ -67,3 +72,18 @@ def enpproperty(root: lxml.html.HtmlElement) -> dict[str, str]:
 def properties(text: str) -> dict[str, str]:
     """``<name>value</name>`` pairs of an enpproperty comment, names lower-cased."""
     return {k.lower(): squash(v) for k, v in _PROPERTY.findall(text)}
+
+
+def match_date(match: re.Match[str] | None) -> date | None:
+    """The date of a match's first three groups (year, month, day); None if none or impossible."""
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> date | None:
+    """The first printed :data:`DATE` in ``text``; None when there is none or it is impossible."""
+    return match_date(DATE.search(text))

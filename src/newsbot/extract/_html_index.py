@@ -24,7 +24,14 @@ import lxml.html
 
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
-from newsbot.extract._html_common import element_text, properties, squash
+from newsbot.extract._html_common import (
+    PAGE_LABEL,
+    element_text,
+    find_date,
+    match_date,
+    properties,
+    squash,
+)
 from newsbot.extract._text import cn_number
 
 _ARTICLE_HREF = re.compile(
@@ -33,12 +40,10 @@ _ARTICLE_HREF = re.compile(
 _PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\w{1,30}?_\d+\.htm)(?:[?#]|$)")
 _NODE_NUMBER = re.compile(r"node_(\d+)\.")
 _PATH_DATE = re.compile(r"/(\d{4})-?(\d{2})/(\d{2})/")
-_PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 _CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*")
 _NON_ARTICLE = re.compile(
     r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
 )
-_DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})\s*日?")
 _PAPER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:日报|晚报|商报|时报|早报|报)")
 
 
@@ -79,8 +84,7 @@ def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index
 
 
 def _url_date(url: str | None) -> date | None:
-    match = _PATH_DATE.search(url or "")
-    return _safe_date(match) if match else None
+    return match_date(_PATH_DATE.search(url or ""))
 
 
 def _other_issue(target: str, issue_date: date | None) -> bool:
@@ -113,15 +117,14 @@ def _page_from_properties(index: Index, raw: str) -> None:
     if number := props.get("founder-pagenum"):
         index.page = cn_number(number)
     index.paper = props.get("founder-papername") or None
-    if match := _DATE.search(props.get("founder-date", "")):
-        index.date = _safe_date(match)
+    index.date = find_date(props.get("founder-date", ""))
 
 
 def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
     """ "第01版：今日要闻" printed outside links, else the page-list link to this page."""
     xpath = "//*[not(ancestor-or-self::a)][contains(text(),'版')]"
     for element in root.xpath(xpath):
-        match = _PAGE_LABEL.match(element_text(element))
+        match = PAGE_LABEL.match(element_text(element))
         if match and match.group(2):
             index.page = index.page or cn_number(match.group(1))
             index.page_name = match.group(2).strip()
@@ -132,7 +135,7 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
         if not own or not _PAGE_HREF.search(href) or href.rsplit("/", 1)[-1] != own:
             continue
         text = element_text(link)
-        if match := _PAGE_LABEL.match(text):  # "第1版 要闻"
+        if match := PAGE_LABEL.match(text):  # "第1版 要闻"
             index.page = index.page or cn_number(match.group(1))
             index.page_name = match.group(2).strip() or None
             return
@@ -151,13 +154,4 @@ def page_paper(root: lxml.html.HtmlElement) -> str | None:
 
 def _first_date(root: lxml.html.HtmlElement) -> date | None:
     body = root.find("body")
-    text = element_text(body if body is not None else root)[:20000]
-    match = _DATE.search(text)
-    return _safe_date(match) if match else None
-
-
-def _safe_date(match: re.Match[str]) -> date | None:
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
+    return find_date(element_text(body if body is not None else root)[:20000])
