@@ -54,29 +54,28 @@ def queue_digest(app: App, subscriber: Subscriber, *, now: datetime | None = Non
         ]
         title = digest_title(subscriber, now)
         first_id = rows[0][0].id
-        queued = 0
+        deliveries: list[outbox.NewDelivery] = []
         for channel_id in subscriber.settings.channels:
-            kind = app.settings.channels[channel_id].kind
             messages = render_digest(
-                kind,
+                app.settings.channels[channel_id].kind,
                 items,
                 subscriber_name=subscriber.settings.name or subscriber.id,
                 title=title,
                 max_items_per_message=subscriber.settings.digest.max_items,
                 templates_dir=app.settings.templates_dir,
             )
-            for message in messages:
-                key = f"digest:{subscriber.id}:{channel_id}:{first_id}:{message.part}"
-                queued += outbox.enqueue(
-                    session,
-                    dedupe_key=key,
+            deliveries.extend(
+                outbox.NewDelivery(
+                    dedupe_key=f"digest:{subscriber.id}:{channel_id}:{first_id}:{m.part}",
                     kind="digest",
                     channel_id=channel_id,
                     subscriber_id=subscriber.id,
                     article_id=None,
-                    message=message,
-                    now=now,
+                    message=m,
                 )
+                for m in messages
+            )
+        queued = outbox.enqueue_many(session, deliveries, now=now)
         mark_digested(session, [m for m, _ in rows], now=now)
         session.commit()
     return queued
