@@ -171,13 +171,19 @@ class CSource:
         """A source is a scope, not a reason: nothing to show."""
 
 
-class CAnd:
-    """All children; explains with every child."""
+class _Group:
+    """A node over several children (``CAnd``, ``COr``)."""
 
     __slots__ = ("items",)
 
     def __init__(self, items: tuple[CNode, ...]) -> None:
         self.items = items
+
+
+class CAnd(_Group):
+    """All children; explains with every child."""
+
+    __slots__ = ()
 
     def test(self, scan: Scan) -> bool:
         return all(item.test(scan) for item in self.items)
@@ -187,13 +193,10 @@ class CAnd:
             item.explain(scan, out)
 
 
-class COr:
+class COr(_Group):
     """Any child; explains with every child that holds (all the terms that hit)."""
 
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[CNode, ...]) -> None:
-        self.items = items
+    __slots__ = ()
 
     def test(self, scan: Scan) -> bool:
         return any(item.test(scan) for item in self.items)
