@@ -224,19 +224,31 @@ def _shrink_to_fit(item: DigestItem, fits: Callable[[DigestItem], bool]) -> Dige
     if fits(item):
         return item
     article = item.article
-    for keep in _shrinking(len(article.summary)):
-        item = replace(item, article=replace(article, summary=_cut(article.summary, keep)))
-        if fits(item):
-            return item
-    item = replace(item, explanations=())
-    if fits(item):
-        return item
-    article = item.article
-    for keep in _shrinking(len(article.headline)):
-        item = replace(item, article=replace(article, headline=_cut(article.headline, keep)))
-        if fits(item):
-            return item
+    shrunk = _first_fit(
+        article.summary, lambda s: replace(item, article=replace(article, summary=s)), fits
+    )
+    if shrunk is not None:
+        return shrunk
+    bare = replace(item, article=replace(article, summary=""), explanations=())
+    if fits(bare):
+        return bare
+    shrunk = _first_fit(
+        article.headline, lambda h: replace(bare, article=replace(bare.article, headline=h)), fits
+    )
+    if shrunk is not None:
+        return shrunk
     raise ValueError("the template alone exceeds the channel's limits")
+
+
+def _first_fit(
+    text: str, with_text: Callable[[str], DigestItem], fits: Callable[[DigestItem], bool]
+) -> DigestItem | None:
+    """The first item, ``text`` cut shorter step by step, that fits; None when none does."""
+    for keep in _shrinking(len(text)):
+        candidate = with_text(_cut(text, keep))
+        if fits(candidate):
+            return candidate
+    return None
 
 
 def _shrinking(length: int) -> list[int]:
