@@ -187,7 +187,7 @@ class EpaperSource(Source):
         if self.options.period_url is not None:
             return format_template(self.options.period_url, day)
         path = PRESETS[self.options.preset].period_path
-        return httpx.URL(front_url).join(path).__str__() if path else None
+        return str(httpx.URL(front_url).join(path)) if path else None
 
     async def _front(
         self,
@@ -204,9 +204,9 @@ class EpaperSource(Source):
         answer = await fetch(
             client, url, options=self.options, now=now, validator=validator, limiter=self.limiter
         )
-        if answer.status == 304:
-            return None, replace(state, fresh_until=answer.fresh_until)
         state = replace(state, fresh_until=answer.fresh_until)
+        if answer.status == 304:
+            return None, state
         return answer, state.with_validator(url, answer.validator)
 
     async def _walk(
@@ -223,8 +223,7 @@ class EpaperSource(Source):
         front = await self._follow_refresh(client, front, now)
         if (missing := self._missing(front, front_url, day, dated=dated)) is not None:
             return NoIssue(missing, state)
-        selectors = self.options.effective_selectors
-        index = parse_index(front.body, front.url, selectors, charset=front.charset)
+        index = self._parse(front)
         if not index.pages and not index.articles:
             return self._empty_or_broken(index, front, day, state)
         issue_day = day if dated else max(url_dates(front.url), default=None)
