@@ -27,7 +27,7 @@ from newsbot.extract._html_article import (
     has_body_text,
 )
 from newsbot.extract._html_common import parse_html
-from newsbot.extract._html_index import is_index, page_paper, parse_index
+from newsbot.extract._html_index import ARTICLE_LINK, is_index, page_paper, parse_index
 from newsbot.extract._pagetext import segment_page
 from newsbot.extract._pdf import is_pdf, pdf_text
 from newsbot.models import Document, DocumentRole
@@ -145,7 +145,7 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
 
 _FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
 _HTML_MARKUP = re.compile(rb"<(?:!doctype html|html|head|body|div|p|table|a|font|founder-)\b", re.I)
-_INDEX_LINK = re.compile(r"content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm")
+_INDEX_LINK = re.compile(ARTICLE_LINK)
 
 
 def guess_role(body: bytes) -> DocumentRole:

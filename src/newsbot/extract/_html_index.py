@@ -34,9 +34,9 @@ from newsbot.extract._html_common import (
 )
 from newsbot.extract._text import cn_number
 
-_ARTICLE_HREF = re.compile(
-    r"(?:^|/)(?:content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm)(?:[?#]|$)"
-)
+# The file name of an article page: Founder content_N.htm(l), People's Daily nw.D…_YYYYMMDD_i-NN.htm.
+ARTICLE_LINK = r"content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm"
+_ARTICLE_HREF = re.compile(rf"(?:^|/)(?:{ARTICLE_LINK})(?:[?#]|$)")
 _PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\w{1,30}?_\d+\.htm)(?:[?#]|$)")
 _NODE_NUMBER = re.compile(r"node_(\d+)\.")
 _PATH_DATE = re.compile(r"/(\d{4})-?(\d{2})/(\d{2})/")
