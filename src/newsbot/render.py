@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from newsbot import resources
 from newsbot.channels import CHANNEL_KINDS, Channel
+from newsbot.channels.base import dumps
 from newsbot.models import Article, Explanation, Message
 
 JSON_FORMATS = frozenset({"card", "embeds", "blocks", "json"})
@@ -285,13 +286,14 @@ def _message(
     context: dict[str, Any],
     templates_dir: Path | None,
 ) -> Message:
+    channel_cls = _channel_class(kind)
     full_title = f"{title}（{part}/{parts}）" if parts > 1 else title
     template = _environment(kind, templates_dir).get_template(
-        f"{_channel_class(kind).templates()}/{name}.j2"
+        f"{channel_cls.templates()}/{name}.j2"
     )
     body = template.render(title=full_title, part=part, parts=parts, **context).strip()
-    if _channel_class(kind).format in JSON_FORMATS:
-        body = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
+    if channel_cls.format in JSON_FORMATS:
+        body = dumps(json.loads(body))  # compact, as the platform will measure it
     summary = tuple({"headline": it.article.headline, "url": it.article.url} for it in items)
     return Message(kind, name, full_title, body, part=part, parts=parts, items=summary)
 
