@@ -141,19 +141,10 @@ def enqueue(
     The row is flushed inside the caller's transaction; the caller commits, so the delivery
     and whatever caused it (a match marked alerted) are stored together or not at all.
     """
-    row = DeliveryRow(
-        dedupe_key=dedupe_key,
-        kind=kind,
-        channel_id=channel_id,
-        subscriber_id=subscriber_id,
-        article_id=article_id,
-        message_json=message_to_json(message),
-        state=store.PENDING,
-        next_attempt_at=not_before or now,
-        created_at=now,
-        updated_at=now,
+    delivery = NewDelivery(
+        dedupe_key, kind, channel_id, subscriber_id, article_id, message, not_before
     )
-    return store.insert_delivery(session, row)
+    return enqueue_many(session, [delivery], now=now) == 1
 
 
 @dataclass(frozen=True)
