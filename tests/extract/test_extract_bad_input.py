@@ -46,6 +46,7 @@ def test_truncated_html(role: DocumentRole) -> None:
     html = "<html><body><founder-title>半截新闻</founder-title><founder-content><p>本报讯 昨日，"
     issue = extract_document(Document("u", html.encode(), role=role))
     assert [a.headline for a in issue.articles] in ([], ["半截新闻"])
+    assert [(a.headline, a.body) for a in issue.articles] == [("半截新闻", "本报讯 昨日，")]
 
 
 def test_truncated_page_text() -> None:
