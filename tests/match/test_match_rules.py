@@ -41,6 +41,7 @@ def test_valid_rules_have_no_problems(spec: RuleSpec) -> None:
         (rule(topics=("weather",)), "unknown topic 'weather'"),
         (rule(query="topic:weather"), "unknown topic 'weather'"),
         (rule(any=("反诈",), fields=("title",)), "unknown field 'title'"),
+        (rule(query="title:反诈"), "query: unknown field 'title'"),
         (rule(any=("反诈",), fields=()), "fields must name at least one"),
         (rule(any=("反诈",), mode="instant"), "mode must be one of"),
         (rule(any=(" ",)), "empty keyword"),

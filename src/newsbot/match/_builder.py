@@ -223,7 +223,6 @@ class _TreeBuilder:
         return CTerm(term_id, mask, text.strip()), {term_id}
 
     def topic(self, topic_id: str) -> tuple[CNode, set[Trigger] | None]:
-        self.builder.tag_key(topic_id)
         topic = self.builder.topics.get(topic_id)
         items: list[CNode] = [CTag(topic_id, topic.name if topic else topic_id)]
         triggers: set[Trigger] = {topic_id}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from newsbot.match._ast import FIELDS, And, Node, Not, Or, Pattern, Term, TopicRef, walk
+from newsbot.match._ast import FIELDS, And, Node, Not, Or, Term, TopicRef, walk
 from newsbot.match._normalize import normalize
 from newsbot.match._query import RuleSyntaxError, parse_query
 
@@ -64,16 +64,6 @@ def rule_expression(spec: RuleSpec) -> Node | None:
     return _one_or_many(parts, And)
 
 
-def _term_problems(node: Node, prefix: str) -> list[str]:
-    if isinstance(node, Term) and not normalize(node.text).strip():
-        return [f"{prefix}empty keyword"]
-    if isinstance(node, Term | Pattern) and node.fields:
-        unknown = [f for f in node.fields if f not in FIELDS]
-        if unknown:
-            return [f"{prefix}unknown field {unknown[0]!r}"]
-    return []
-
-
 def validate_rule(spec: RuleSpec, topic_ids: Collection[str]) -> list[str]:
     """Every problem of ``spec`` as a readable sentence; an empty list means it is fine."""
     prefix = f"rule {spec.id}: "
@@ -97,7 +87,9 @@ def validate_rule(spec: RuleSpec, topic_ids: Collection[str]) -> list[str]:
         )
         return problems
     for node in walk(expression):
-        problems.extend(_term_problems(node, prefix))
+        # Field prefixes need no check here: the parser refuses unknown ones.
+        if isinstance(node, Term) and not normalize(node.text).strip():
+            problems.append(f"{prefix}empty keyword")
         if isinstance(node, TopicRef) and node.id not in topic_ids:
             problems.append(f"{prefix}unknown topic {node.id!r}")
     return problems
