@@ -160,30 +160,28 @@ def test_broken_yaml_names_its_line(tmp_path: Path) -> None:
     assert found[0].startswith(f"{tmp_path / 'newsbot.yaml'}:")
 
 
+WECOM = "  - id: ops\n    kind: wecom\n    key: {$env: NEWSBOT_TEST_KEY}\n"
+
+
 def test_secret_references_resolve_from_the_environment(tmp_path: Path) -> None:
-    """{$env: NAME} becomes a Secret that never prints its value; the reference is what is kept."""
-    text = VALID.replace(
-        "channels:\n",
-        "channels:\n  - id: ops\n    kind: file\n    path: {$env: NEWSBOT_TEST_PATH}\n",
-        1,
-    )
-    # A file channel's path is not a secret field; use it only to see resolution happen.
-    with pytest.raises(ConfigError):
-        load_settings(write_config(tmp_path, text), environ={"NEWSBOT_TEST_PATH": "x"})
-    secret = Secret("s3cr3t-value")
-    assert "s3cr3t" not in repr(secret)
-    assert "s3cr3t" not in str(secret)
-    assert secret.reveal() == "s3cr3t-value"
+    """{$env: NAME} becomes a Secret holding the value; the reference is what is kept to store."""
+    path = write_config(tmp_path, VALID.replace("channels:\n", "channels:\n" + WECOM, 1))
+    settings = load_settings(path, environ={"NEWSBOT_TEST_KEY": "s3cr3t-value"})
+    key = settings.channels["ops"].key  # type: ignore[attr-defined]
+    assert isinstance(key, Secret)
+    assert key.reveal() == "s3cr3t-value"
+    assert "s3cr3t" not in repr(settings.channels["ops"])
+    assert settings.channel_references["ops"]["key"] == {"$env": "NEWSBOT_TEST_KEY"}
+    assert settings.warnings == ()
 
 
 def test_missing_environment_variable_is_a_warning_with_its_line(tmp_path: Path) -> None:
     """An unset secret variable does not stop `config check`, but is named with file:line."""
-    text = VALID.replace(
-        "    path: out.txt\n", "    path: out.txt\n    extra_secret: {$env: NOPE}\n"
-    )
-    # The file channel has no such field: the structure error and the env warning both show.
-    found = problems_of(write_config(tmp_path, text))
-    assert any(":10:" in p and "extra_secret" in p for p in found), found
+    path = write_config(tmp_path, VALID.replace("channels:\n", "channels:\n" + WECOM, 1))
+    settings = load_settings(path, environ={})
+    assert [str(w) for w in settings.warnings] == [
+        f"{path}:9: environment variable NEWSBOT_TEST_KEY is not set"
+    ]
 
 
 def test_literal_secret_in_a_url_is_refused(tmp_path: Path) -> None:
