@@ -37,10 +37,10 @@ def _canonical(charset: str | None) -> str | None:
     name = charset.strip().strip("'\"").lower()
     name = _ALIASES.get(name, name)
     try:
-        codecs.lookup(name)
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
-    return _ALIASES.get(codecs.lookup(name).name, codecs.lookup(name).name)
+    return _ALIASES.get(codec, codec)
 
 
 def _candidates(body: bytes, declared: str | None) -> list[str]:
