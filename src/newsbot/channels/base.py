@@ -222,6 +222,11 @@ def retry_after_s(response: httpx.Response) -> float | None:
     return max(0.0, seconds)
 
 
+def utf16_units(text: str) -> int:
+    """Length as JavaScript counts it (UTF-16 code units): Discord's and Telegram's limits."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def unix_s(now: datetime) -> int:
     """Whole seconds since the epoch, as platforms sign them."""
     return int(now.timestamp())

@@ -21,6 +21,7 @@ import httpx
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
+from newsbot.channels.base import utf16_units as chars
 from newsbot.errors import TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
@@ -40,11 +41,6 @@ class DiscordOptions(ChannelOptions, frozen=True, extra="forbid"):
     kind: str = "discord"
     webhook_url: Secret
     username: str | None = None
-
-
-def chars(text: str) -> int:
-    """Length as Discord counts it (JavaScript string length: UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def embed_chars(embed: dict[str, Any]) -> int:

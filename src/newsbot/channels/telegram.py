@@ -19,7 +19,14 @@ from typing import ClassVar
 import httpx
 
 from newsbot.channels._registry import register_channel
-from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format, retry_after_s
+from newsbot.channels.base import (
+    Channel,
+    ChannelOptions,
+    Escaping,
+    Format,
+    retry_after_s,
+    utf16_units,
+)
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret
@@ -53,7 +60,7 @@ class TelegramChannel(Channel):
     @classmethod
     def fits(cls, message: Message) -> bool:
         """The HTML text within 4096 UTF-16 code units."""
-        return len(message.body.encode("utf-16-le")) // 2 <= MAX_TEXT_CHARS
+        return utf16_units(message.body) <= MAX_TEXT_CHARS
 
     def endpoint(self) -> str:
         """``{api_url}/bot{token}/sendMessage``; the token is redacted by describe()."""
