@@ -3,7 +3,7 @@
 Usage::
 
     builder = Builder(topics)
-    compiled = builder.compile(spec, rule_expression(spec))   # -> Compiled, triggers
+    compiled, triggers = builder.compile(spec)   # None for an empty rule
 
 Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
 clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).

@@ -2,7 +2,8 @@
 
 Usage::
 
-    node = _compile(rule_expression(spec), ...)   # done by compile_matcher
+    compiled, _ = Builder(topics).compile(spec)   # compile_matcher does this
+    node = compiled.node                          # None for rules in clause form
     if node.test(scan): node.explain(scan, out)
 
 ``Scan`` is what the matcher learns about one article in one pass: which terms hit in which
