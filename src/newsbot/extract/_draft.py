@@ -84,8 +84,7 @@ class Draft:
 
     def heading_text(self) -> str:
         """Kicker, headline and subtitle as one line."""
-        head = self.heading
-        return " ".join(p for p in (head.kicker, head.headline, head.subtitle) if p)
+        return self.heading.text()
 
     def text(self) -> str:
         """Everything a reader sees, for overlap checks."""

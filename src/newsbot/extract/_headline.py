@@ -36,6 +36,10 @@ class Heading:
     subtitle: str | None = None
     column: str | None = None
 
+    def text(self) -> str:
+        """Kicker, headline and subtitle as one line (the column banner left out)."""
+        return " ".join(p for p in (self.kicker, self.headline, self.subtitle) if p)
+
 
 def parts(line: str) -> list[str]:
     """The space-separated phrases of a heading line."""

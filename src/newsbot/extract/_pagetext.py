@@ -310,16 +310,14 @@ def _is_subhead(state: _State, line: str) -> bool:
     if is_lead(line) or not state.fresh_heading or len(state.pending) != 1:
         return False
     heading = state.pending[-1]
-    words = " ".join(p for p in (heading.kicker, heading.headline, heading.subtitle) if p)
-    return overlap(words, current.heading_text()) >= _MIN_SUBHEAD_OVERLAP
+    return overlap(heading.text(), current.heading_text()) >= _MIN_SUBHEAD_OVERLAP
 
 
 def _start_article(state: _State, line: str) -> None:
     """Open a new article on a lead, choosing its heading and byline by the rules above."""
     if _is_subhead(state, line) and state.current is not None:
         heading = state.pending.pop()
-        words = " ".join(p for p in (heading.kicker, heading.headline, heading.subtitle) if p)
-        state.current.add_paragraph(words, repair=False)
+        state.current.add_paragraph(heading.text(), repair=False)
         state.current.add_paragraph(line, repair=False)
         state.fresh_heading = False
         return
