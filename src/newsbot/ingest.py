@@ -183,7 +183,7 @@ class _Wanted:
 
 
 def _group_by_subscriber(app: App, matches: Sequence[Match]) -> dict[str, _Wanted]:
-    modes = {r.id: r.mode for r in app.settings.rules}
+    modes = app.rule_modes
     grouped: dict[str, _Wanted] = defaultdict(lambda: _Wanted([], []))
     for match in matches:
         wanted = grouped[match.subscriber_id]

@@ -107,6 +107,11 @@ class App:
 
         return compile_matcher(self.settings.rules, self.settings.topics)
 
+    @cached_property
+    def rule_modes(self) -> dict[str, str]:
+        """Each rule's delivery mode (alert, digest, both) by rule id, built once."""
+        return {rule.id: rule.mode for rule in self.settings.rules}
+
     def sources(self) -> dict[str, Source]:
         """Source adapters for the active sources of the config."""
         from newsbot.sources import build_source
