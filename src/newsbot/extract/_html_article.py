@@ -2,7 +2,8 @@
 
 Usage::
 
-    drafts, info = article_drafts(root, url="http://…/content_211250.html")
+    drafts = article_drafts(root, url="http://…/content_211250.html")
+    issue_date = article_date(root)
 
 Handled layouts, all Founder-derived:
 
