@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from newsbot.store.tables import ChannelRow, DeliveryRow
@@ -40,21 +39,6 @@ class Outcome:
     response_text: str | None = None
     error: str | None = None
     next_attempt_at: datetime | None = None
-
-
-def insert_delivery(session: Session, row: DeliveryRow) -> bool:
-    """Insert ``row`` unless its dedupe_key exists; False when it did. The caller commits."""
-    exists = session.exec(
-        select(DeliveryRow.id).where(DeliveryRow.dedupe_key == row.dedupe_key)
-    ).first()
-    if exists is not None:
-        return False
-    try:
-        with session.begin_nested():  # a concurrent insert of the same key loses quietly
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
 
 
 def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
