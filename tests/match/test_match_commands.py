@@ -49,15 +49,21 @@ subscribers:
 """
 
 
-@pytest.fixture
-def setup(tmp_path: Path, sqlite_url: str) -> tuple[Path, str]:
-    """A config file and a migrated SQLite database holding one issue of four articles."""
+def empty_setup(tmp_path: Path, sqlite_url: str) -> tuple[Path, str]:
+    """The config file and a migrated, empty SQLite database."""
     config = tmp_path / "newsbot.yaml"
     config.write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "drop").mkdir()
     engine = make_engine(sqlite_url)
     upgrade(engine)
     engine.dispose()
+    return config, sqlite_url
+
+
+@pytest.fixture
+def setup(tmp_path: Path, sqlite_url: str) -> tuple[Path, str]:
+    """A config file and a migrated SQLite database holding one issue of four articles."""
+    config, _ = empty_setup(tmp_path, sqlite_url)
+    (tmp_path / "drop").mkdir()
     with App.open(config, sqlite_url) as app:
         app.sync_config()
         with app.session() as session:
@@ -105,8 +111,6 @@ def test_match_stored_issue_by_id_as_json(setup: tuple[Path, str]) -> None:
     assert "反洗钱" in money["explanations"][0]["snippet"]
 
 
-# newsbot.extract._dateline calls LunarDate.fromSolarDate, deprecated by its library; reported
-# to extraction. Remove this mark when it calls from_solar_date.
 def test_match_a_page_file(setup: tuple[Path, str]) -> None:
     """A page text file is extracted and matched; a source-scoped rule needs --source."""
     without = run(setup, "match", "--subscriber", "shop", "--issue", str(FIXTURE))
@@ -142,12 +146,7 @@ def test_match_errors_are_one_line_and_exit_1(
 
 def test_match_without_any_issue_says_what_to_do(tmp_path: Path, sqlite_url: str) -> None:
     """With nothing polled yet, LATEST says to poll or pass a file."""
-    config = tmp_path / "newsbot.yaml"
-    config.write_text(CONFIG, encoding="utf-8")
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    engine.dispose()
-    result = run((config, sqlite_url), "match", "--subscriber", "shop")
+    result = run(empty_setup(tmp_path, sqlite_url), "match", "--subscriber", "shop")
     assert result.exit_code == 1
     assert "no issue stored yet" in result.output
 
