@@ -74,8 +74,7 @@ def _file_issue(path: Path, settings: Settings) -> list[tuple[int, Article]]:
 
 
 def _explained(match: Match, rules: dict[str, RuleSpec]) -> list[str]:
-    mode = rules[match.rule_id].mode if match.rule_id in rules else "?"
-    lines = [f"  rule {match.rule_id} [{mode}]"]
+    lines = [f"  rule {match.rule_id} [{rules[match.rule_id].mode}]"]  # the matcher's own rules
     lines.extend(f"    {e}: {e.snippet}" for e in match.explanations)
     return lines
 
