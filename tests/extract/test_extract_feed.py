@@ -61,3 +61,12 @@ def test_broken_feeds_do_not_raise(doc: MakeDoc) -> None:
     assert cdata.articles == ()
     links = extract_document(doc("feeds/illformed__rss_item_link_corrupted_ampersands.xml", "feed"))
     assert links.articles == ()  # an entry with only a link is not an article
+
+
+def test_entry_paragraphs_from_html_or_plain_text() -> None:
+    """Entry HTML splits at block tags; plain text at line ends; blank lines are dropped."""
+    from newsbot.extract._feed import html_paragraphs
+
+    assert html_paragraphs("<p>第一段 </p><br/><p>\u3000第二段</p>") == ["第一段", "第二段"]
+    assert html_paragraphs("第一段\n\n  第二段  \n") == ["第一段", "第二段"]
+    assert html_paragraphs("") == []

@@ -48,12 +48,14 @@ def fix_mojibake(text: str) -> str:
 
 def html_paragraphs(fragment: str) -> list[str]:
     """Paragraph texts of an HTML fragment (entry summary or content)."""
-    if "<" not in fragment:
-        return [squash(line) for line in fragment.splitlines() if squash(line)]
-    root = parse_html("<div>" + _BLOCKS.sub(lambda m: "\n" + m.group(0), fragment) + "</div>")
-    if root is None:
-        return []
-    return [squash(line) for line in root.text_content().split("\n") if squash(line)]
+    if "<" in fragment:
+        root = parse_html("<div>" + _BLOCKS.sub(lambda m: "\n" + m.group(0), fragment) + "</div>")
+        if root is None:
+            return []
+        lines = root.text_content().split("\n")
+    else:
+        lines = fragment.splitlines()
+    return [text for line in lines if (text := squash(line))]
 
 
 def _published(entry: Any) -> datetime | None:
