@@ -13,7 +13,9 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 
+from newsbot.errors import SourceError
 from newsbot.models import Document, RawIssue
+from newsbot.secrets import redact_url
 from newsbot.sources.base import Fetched, NotModified, PollResult, Source, SourceState
 
 _URL_DATE = re.compile(
@@ -50,6 +52,11 @@ def redirected_elsewhere(requested: str, final: str, day: date) -> date | None:
     if dates and day not in dates:
         return max(dates)
     return None
+
+
+def http_error(status: int, url: str, *, source: str) -> SourceError:
+    """The error for an HTTP status that leaves a source nothing to read (``url`` redacted)."""
+    return SourceError(f"HTTP {status} from {redact_url(url)}", source=source, url=url)
 
 
 def documents_hash(documents: tuple[Document, ...]) -> str:

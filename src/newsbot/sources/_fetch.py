@@ -29,6 +29,7 @@ from newsbot._http import source_error_from
 from newsbot.errors import SourceBlockedError, SourceError, SourceThrottledError
 from newsbot.secrets import redact_url
 from newsbot.sources._blocked import blocked_reason
+from newsbot.sources._common import http_error
 from newsbot.sources.base import (
     HostLimiterLike,
     SourceOptions,
@@ -349,7 +350,7 @@ def _finish(
             retry_not_before=retry_at,
         )
     if status >= 500 or status == 429:
-        raise SourceError(f"HTTP {status} from {redact_url(url)}", source=options.id, url=url)
+        raise http_error(status, url, source=options.id)
     max_age_s = parse_max_age(answer.headers.get("cache-control"))
     fresh_until = now + timedelta(seconds=max_age_s) if max_age_s else None
     return Answer(

@@ -37,6 +37,7 @@ from newsbot.models import Document
 from newsbot.secrets import redact_url
 from newsbot.sources._common import (
     format_template,
+    http_error,
     is_dated,
     issue_result,
     prune_validators,
@@ -240,9 +241,7 @@ class EpaperSource(Source):
         if dated and answer.status in (404, 410):
             return f"no issue for {day.isoformat()} yet (HTTP {answer.status})"
         if answer.status != 200:
-            raise SourceError(
-                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
-            )
+            raise http_error(answer.status, url, source=self.id)
         if dated and (other := redirected_elsewhere(url, answer.url, day)) is not None:
             return f"{day.isoformat()} redirects to the issue of {other.isoformat()}"
         return None
@@ -322,9 +321,7 @@ class EpaperSource(Source):
             log.warning("missing page in issue", extra={"source": self.id, "url": redact_url(url)})
             return None
         if answer.status != 200:
-            raise SourceError(
-                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
-            )
+            raise http_error(answer.status, url, source=self.id)
         return answer
 
 

@@ -26,7 +26,7 @@ import httpx
 from newsbot.errors import SourceError
 from newsbot.models import Document
 from newsbot.secrets import redact_url
-from newsbot.sources._common import issue_result, waiting
+from newsbot.sources._common import http_error, issue_result, waiting
 from newsbot.sources._fetch import fetch
 from newsbot.sources.base import (
     NoIssue,
@@ -100,9 +100,7 @@ class FeedSource(Source):
         if answer.status == 304:
             return NotModified(state)
         if answer.status != 200:
-            raise SourceError(
-                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
-            )
+            raise http_error(answer.status, url, source=self.id)
         state = state.with_validator(url, answer.validator)
         key = feed_issue_key(answer.body, source=self.id, url=url)
         if key == state.last_issue_key:

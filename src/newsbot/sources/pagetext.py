@@ -28,9 +28,9 @@ from pydantic import model_validator
 
 from newsbot.errors import SourceError
 from newsbot.models import Document
-from newsbot.secrets import redact_url
 from newsbot.sources._common import (
     format_template,
+    http_error,
     is_dated,
     issue_result,
     prune_validators,
@@ -137,9 +137,7 @@ class PagetextSource(Source):
         if dated and answer.status in (404, 410):
             return f"no page text for {day.isoformat()} yet (HTTP {answer.status})"
         if answer.status != 200:
-            raise SourceError(
-                f"HTTP {answer.status} from {redact_url(url)}", source=self.id, url=url
-            )
+            raise http_error(answer.status, url, source=self.id)
         if dated and (other := redirected_elsewhere(url, answer.url, day)) is not None:
             return f"redirected to the issue of {other.isoformat()}"
         if dated and not answer.body.strip():
