@@ -13,12 +13,10 @@ Usage::
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,42 +32,14 @@ SAMPLE_SOURCE_ID = "ywsb"
 SAMPLE_PATH = "/ywsb/2025-05-16/p1.txt"
 
 
-class _SampleHandler(BaseHTTPRequestHandler):
-    body = b""
-
-    def do_GET(self) -> None:
-        if self.path != SAMPLE_PATH:
-            self.send_error(404)
-            return
-        etag = '"sample-8639-p1"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # the demo prints its own report
-
-
 @contextmanager
 def serve_sample() -> Iterator[str]:
-    """Serve the bundled sample page text on 127.0.0.1; yields the base URL."""
-    handler = type("SampleHandler", (_SampleHandler,), {"body": SAMPLE_ISSUE.read_bytes()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="newsbot-demo-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve the bundled sample page text on 127.0.0.1 (with an ETag); yields the base URL."""
+    from newsbot.testing.sites import FakeSite
+
+    with FakeSite() as site:
+        site.put(SAMPLE_PATH, SAMPLE_ISSUE.read_bytes(), content_type="text/plain; charset=utf-8")
+        yield site.base_url
 
 
 def demo_settings(settings: Settings, base_url: str, *, sink_dir: Path) -> Settings:
@@ -113,6 +83,7 @@ class DemoReport:
     digests_queued: int
     sent: list[tuple[str, Message]]
     failed: int
+    held: int = 0  # alerts waiting for a subscriber's quiet hours to end
 
     def lines(self) -> list[str]:
         """The short closing report."""
@@ -129,7 +100,8 @@ class DemoReport:
             found,
             f"matches: {p.matches} (subscriber, article) pairs; alerts queued: {p.alerts}; digest messages queued: {self.digests_queued}",
             f"messages sent: {len(self.sent)}"
-            + (f"; failed: {self.failed}" if self.failed else ""),
+            + (f"; failed: {self.failed}" if self.failed else "")
+            + (f"; held for quiet hours: {self.held}" if self.held else ""),
         ]
 
 
@@ -144,8 +116,27 @@ async def run_demo(app: App) -> DemoReport:
     digests = queue_all_digests(app)
     outbox_report = await send_due(app)
     return DemoReport(
-        poll, digests, sent_since(app, started), outbox_report.failed + outbox_report.dead
+        poll,
+        digests,
+        sent_since(app, started),
+        outbox_report.failed + outbox_report.dead,
+        held=held_after(app, app.clock()),
     )
+
+
+def held_after(app: App, now: datetime) -> int:
+    """Pending deliveries not due before ``now``: alerts held for quiet hours."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from newsbot.store.tables import DeliveryRow
+
+    with app.session() as session:
+        return session.exec(
+            select(func.count()).where(
+                DeliveryRow.state == "pending", col(DeliveryRow.next_attempt_at) > now
+            )
+        ).one()
 
 
 def sent_since(app: App, since: datetime) -> list[tuple[str, Message]]:
