@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -21,6 +18,7 @@ from newsbot.store.db import make_engine
 from newsbot.store.schema import upgrade
 from newsbot.store.sync import apply_settings
 from newsbot.store.tables import DeliveryRow, MatchRow, SourceRow
+from newsbot.testing.sites import FakeSite
 
 CONFIG = """\
 admin:
@@ -113,16 +111,21 @@ def use_source(app: App, **options: object) -> None:
     app.settings = replace(app.settings, sources={"ywsb": source})
 
 
+PAGE = "/2025-05-16/p1.txt"
+
+
 @contextmanager
-def misbehaving_site(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A server on 127.0.0.1 answering with ``handler``; yields a dated page-text URL template."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{{date:%Y-%m-%d}}/p1.txt"
-    finally:
-        server.shutdown()
-        server.server_close()
+def misbehaving_site(**route: object) -> Iterator[str]:
+    """A FakeSite whose page 1 of the sample day answers as ``route`` says; yields the URL template.
+
+    ``route`` is ``fail`` (status, headers) or ``put`` (a body) of :class:`FakeSite`.
+    """
+    with FakeSite() as site:
+        if "body" in route:
+            site.put(PAGE, route["body"], content_type="text/plain")  # type: ignore[arg-type]
+        else:
+            site.fail(PAGE, **route)  # type: ignore[arg-type]
+        yield f"{site.base_url}/{{date:%Y-%m-%d}}/p1.txt"
 
 
 def test_first_run_stores_the_issue_matches_and_delivers(app: App, tmp_path: Path) -> None:
@@ -197,18 +200,10 @@ def test_quiet_hours_hold_alerts_until_they_end(app: App) -> None:
     assert all(d.state == "sent" for d in deliveries(app) if d.kind == "alert")
 
 
-class _Broken(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_error(500, "database on fire")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
 def test_a_failing_source_is_counted_and_the_admin_told_once(app: App, tmp_path: Path) -> None:
     """After the threshold of consecutive failures one admin alert is queued, not one per poll."""
 
-    with misbehaving_site(_Broken) as url:
+    with misbehaving_site(status=500) as url:
         use_source(app, urls=[url])
         reports = [asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE)) for _ in range(5)]
     assert {r.outcome for r in reports} == {"error"}
@@ -237,24 +232,13 @@ def test_backfill_source_stores_first_issue_without_alerting(app: App) -> None:
     assert deliveries(app) == []
 
 
-class _Throttled(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(429)
-        self.send_header("Retry-After", "600")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
 def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> None:
     """A 429 with Retry-After: 600 is stored, and the policy schedules no poll before it."""
 
     from newsbot.ingest import load_state
     from newsbot.sources import next_poll_at
 
-    with misbehaving_site(_Throttled) as url:
+    with misbehaving_site(status=429, headers={"Retry-After": "600"}) as url:
         use_source(app, urls=[url])
         report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
     assert report.outcome == "error"
@@ -265,26 +249,13 @@ def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> No
     assert when >= state.retry_not_before
 
 
-class _Binary(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"\x00\x01\x02binary\x00" * 200
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
 def test_an_unreadable_issue_is_the_sources_error_and_nothing_is_stored(app: App) -> None:
     """Binary bytes where page text should be: a clear error naming the source, no issue, no crash."""
 
     from newsbot.ingest import load_state
     from newsbot.store.tables import IssueRow
 
-    with misbehaving_site(_Binary) as url:
+    with misbehaving_site(body=b"\x00\x01\x02binary\x00" * 200) as url:
         use_source(app, urls=[url])
         report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
     assert report.outcome == "error"
