@@ -14,19 +14,18 @@ import random
 import re
 import resource
 import tempfile
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from newsbot.config import Subscriber, SubscriberSettings, load_settings
+from newsbot.demo import SAMPLE_DATE
 from newsbot.match import RuleSpec
 from newsbot.pipeline import App, poll_source, send_due
 from newsbot.resources import SAMPLE_ISSUE, sample_config
 from newsbot.store.db import make_engine
 from newsbot.store.schema import upgrade
+from newsbot.testing.sites import FakeSite
 
 TERMS = [
     "电信网络诈骗",
@@ -50,27 +49,6 @@ def make_pages(count: int) -> dict[str, bytes]:
         varied = re.sub(r"(本报讯)", rf"\1（第{number}版）", text)
         pages[f"/2025-05-16/p{number}.txt"] = varied.encode("utf-8")
     return pages
-
-
-def serve(pages: dict[str, bytes]) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def build_app(folder: Path, base_url: str, pages: int, subscribers: int) -> App:
@@ -112,25 +90,22 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--pages", type=int, default=8)
     args = parser.parse_args()
-    pages = make_pages(args.pages)
-    server = serve(pages)
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    with tempfile.TemporaryDirectory() as tmp:
+    with FakeSite() as site, tempfile.TemporaryDirectory() as tmp:
+        for path, body in make_pages(args.pages).items():
+            site.put(path, body, content_type="text/plain; charset=utf-8")
+        base_url = site.base_url
         app = build_app(Path(tmp), base_url, args.pages, args.subscribers)
         t0 = time.perf_counter()
         app.sync_config()
         t1 = time.perf_counter()
         _ = app.matcher
         t2 = time.perf_counter()
-        import datetime as dt
-
-        report = asyncio.run(poll_source(app, "ywsb", day=dt.date(2025, 5, 16)))
+        report = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
         t3 = time.perf_counter()
         outbox = asyncio.run(send_due(app, limit=1_000_000))
         t4 = time.perf_counter()
-        again = asyncio.run(poll_source(app, "ywsb", day=dt.date(2025, 5, 16)))
+        again = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
         t5 = time.perf_counter()
-    server.shutdown()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"subscribers={args.subscribers} rules={2 * args.subscribers} pages={args.pages}")
     print(f"config sync to SQLite:          {t1 - t0:8.2f} s")
