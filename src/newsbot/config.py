@@ -243,15 +243,10 @@ class _Loader:
         return str(value)
 
     def _topics(self, value: Any) -> tuple[Topic, ...]:
-        from newsbot.topics import load_topics
+        from newsbot.topics import catalog_path, load_topics
 
-        path = self._relative(str(value))
-        if not path.exists():
-            from newsbot.resources import bundled_path
-
-            path = bundled_path("config/topics.yaml")
         try:
-            return load_topics(path)
+            return load_topics(catalog_path(self._relative(str(value))))
         except ConfigError as exc:
             self.problems.extend(exc.problems)
             return ()

@@ -18,6 +18,13 @@ from newsbot.models import Topic
 _TOPIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
+def catalog_path(preferred: Path) -> Path:
+    """``preferred`` when that file exists, else the catalog bundled with newsbot."""
+    from newsbot.resources import bundled_path
+
+    return preferred if preferred.is_file() else bundled_path("config/topics.yaml")
+
+
 def load_topics(path: Path) -> tuple[Topic, ...]:
     """Read and validate the catalog; raise ConfigError with file:line for each problem."""
     doc = load_yaml(path)

@@ -26,18 +26,11 @@ ROLES = ("page_text", "page_index", "article_page", "feed")
 TOPICS_FILE = "config/topics.yaml"
 
 
-def _topics_path() -> Path:
-    """config/topics.yaml in the cwd, else the catalog bundled with newsbot."""
-    from newsbot.resources import bundled_path
-
-    local = Path(TOPICS_FILE)
-    return local if local.is_file() else bundled_path(TOPICS_FILE)
-
-
 def _load_topics() -> tuple[Topic, ...]:
     from newsbot.extract import load_topics
+    from newsbot.topics import catalog_path
 
-    return load_topics(_topics_path())
+    return load_topics(catalog_path(Path(TOPICS_FILE)))
 
 
 def _fetch(url: str) -> tuple[bytes, str | None]:
