@@ -133,12 +133,14 @@ class FakeSite:
         encoding: str = "utf-8",
         status: int = 200,
         headers: dict[str, str] | None = None,
+        validators: bool = True,
         **misbehaviour: Any,
     ) -> Route:
         """Serve ``body`` at ``path`` (str bodies are encoded with ``encoding``: try gbk).
 
-        The route gets a strong ETag and a Last-Modified of now; ``misbehaviour`` sets
-        :class:`Route` fields such as ``delay_s``, ``drip_s``, ``endless``, ``gzip``.
+        The route gets a strong ETag and a Last-Modified of now (none without
+        ``validators``); ``misbehaviour`` sets :class:`Route` fields such as ``delay_s``,
+        ``drip_s``, ``endless``, ``gzip``.
         """
         data = body.encode(encoding) if isinstance(body, str) else body
         route = Route(
@@ -147,8 +149,8 @@ class FakeSite:
             content_type=content_type,
             headers=dict(headers or {}),
             # Like nginx: mtime and size, so re-publishing the same bytes still changes it.
-            etag=f'"{time.time_ns():x}-{len(data):x}"',
-            last_modified=format_datetime(datetime.now(UTC), usegmt=True),
+            etag=f'"{time.time_ns():x}-{len(data):x}"' if validators else None,
+            last_modified=format_datetime(datetime.now(UTC), usegmt=True) if validators else None,
             **misbehaviour,
         )
         with self._lock:
@@ -162,13 +164,18 @@ class FakeSite:
 
     def fail(self, path: str, *, status: int = 500, headers: dict[str, str] | None = None) -> None:
         """Make ``path`` answer ``status`` with a short text body (no validators)."""
-        self.put(path, f"error {status}", content_type="text/plain", status=status, headers=headers)
-        self._routes[path].etag = self._routes[path].last_modified = None
+        self.put(
+            path,
+            f"error {status}",
+            content_type="text/plain",
+            status=status,
+            headers=headers,
+            validators=False,
+        )
 
     def redirect(self, path: str, location: str, *, status: int = 302) -> None:
         """Make ``path`` redirect to ``location`` (relative or absolute)."""
-        self.put(path, b"", status=status, headers={"Location": location})
-        self._routes[path].etag = self._routes[path].last_modified = None
+        self.put(path, b"", status=status, headers={"Location": location}, validators=False)
 
     def route(self, path: str) -> Route | None:
         """The route at ``path`` (to tweak a field), or None."""
