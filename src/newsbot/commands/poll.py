@@ -84,7 +84,7 @@ def backfill(ctx: click.Context, source_id: str, since: datetime, until: datetim
         if options is None:
             raise click.BadParameter(f"unknown source {source_id!r}", param_hint="--source")
         last = _day(until) or app.clock().astimezone(options.tz).date()
-        days = list(_days(since.date(), last))
+        days = _days(since.date(), last)
         if not days:
             raise click.BadParameter("--since is after --until", param_hint="--since")
         app.sync_config()
