@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from newsbot.sources._common import is_dated, url_dates
 from newsbot.sources._html import (
     Link,
     PageIndex,
@@ -90,6 +91,15 @@ def test_founder_pc_fake_site_matches_the_founder_pc_preset() -> None:
     assert [p.text for p in index.pages] == ["第01版：要闻", "第02版：综合"]
     assert [a.text for a in index.articles] == ["标题一"]
     assert index.pdf == url.replace("layout", "attachement").replace("node_01.html", "page_01.pdf")
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_preset_example_urls_are_dated_templates(name: str) -> None:
+    """Each preset's example URL is a template whose filled-in URL names that day."""
+    example = PRESETS[name].example_url
+    assert is_dated(example)
+    day = date(2025, 5, 16)
+    assert url_dates(example.format(date=day)) == {day}
 
 
 @pytest.mark.parametrize(
