@@ -118,3 +118,12 @@ def test_backfill_refuses_an_unknown_source(setup: tuple[Path, str]) -> None:
     code, out = _run(setup, "backfill", "--source", "nope", "--since", "2025-05-01")
     assert code == 2
     assert "nope" in out
+
+
+def test_backfill_refuses_since_after_until(setup: tuple[Path, str]) -> None:
+    """--since after --until is a usage error naming --since; nothing is polled."""
+    args = ("backfill", "--source", "ywsb", "--since", "2025-05-16", "--until", "2025-05-14")
+    code, out = _run(setup, *args)
+    assert code == 2
+    assert "--since is after --until" in out
+    assert _issues(setup[1]) == 0
