@@ -80,6 +80,11 @@ class Article:
     published_at: datetime | None = None
 
     @property
+    def heading(self) -> str:
+        """Kicker, headline and subtitle as printed, in one line (matching and text output)."""
+        return " ".join(part for part in (self.kicker, self.headline, self.subtitle) if part)
+
+    @property
     def content_hash(self) -> str:
         """Hash of what a reader sees; a corrected re-publish changes it."""
         text = "\x1f".join([self.kicker or "", self.headline, self.subtitle or "", self.body])
@@ -143,6 +148,10 @@ class Explanation:
 
     def __str__(self) -> str:
         return f"matched {self.term} in {self.field}"
+
+    def to_json(self) -> dict[str, str]:
+        """``{"term", "field", "snippet"}``, as stored and printed by ``newsbot match --json``."""
+        return {"term": self.term, "field": self.field, "snippet": self.snippet}
 
 
 @dataclass(frozen=True)

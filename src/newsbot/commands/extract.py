@@ -72,7 +72,7 @@ def render_text(issue: Issue) -> str:
         head.append(f"第{issue.page}版" + (f" {issue.page_name}" if issue.page_name else ""))
     lines = [" ".join(head), ""]
     for article in issue.articles:
-        title = " ".join(p for p in (article.kicker, article.headline, article.subtitle) if p)
+        title = article.heading
         lines.append(f"■ {title or '(无标题)'}")
         if article.authors:
             lines.append("  " + "、".join(article.authors))

@@ -100,10 +100,7 @@ def _as_json(found: Sequence[tuple[int, Article, list[Match]]]) -> list[dict[str
             "matches": [
                 {
                     "rule_id": m.rule_id,
-                    "explanations": [
-                        {"term": e.term, "field": e.field, "snippet": e.snippet}
-                        for e in m.explanations
-                    ],
+                    "explanations": [e.to_json() for e in m.explanations],
                 }
                 for m in matches
             ],

@@ -22,10 +22,7 @@ TOPIC_TERM_FIELDS: tuple[str, ...] = ("headline", "summary")
 
 def field_texts(article: Article) -> tuple[str, str, str]:
     """The texts of FIELDS: the headline field holds kicker, headline and subtitle as printed."""
-    heading = " ".join(
-        part for part in (article.kicker, article.headline, article.subtitle) if part
-    )
-    return heading, article.summary, article.body
+    return article.heading, article.summary, article.body
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def record_matches(session: Session, rows: Sequence[NewMatch], *, now: datetime)
 
 def explanations_to_json(explanations: Sequence[Explanation]) -> str:
     """Explanations as JSON text for the matches table."""
-    data = [{"term": e.term, "field": e.field, "snippet": e.snippet} for e in explanations]
+    data = [e.to_json() for e in explanations]
     return json.dumps(data, ensure_ascii=False)
 
 
