@@ -131,6 +131,17 @@ class AdminSettings(_Strict):
     failure_threshold: int = 3
 
 
+class HttpSettings(_Strict):
+    """The web console and health endpoints of ``newsbot run`` (docs/console.md).
+
+    ``listen`` is ``HOST:PORT`` (off when unset); anywhere but loopback needs ``token``.
+    """
+
+    listen: str | None = None
+    token: Secret | None = None
+    playground_issues: int = 5  # stored issues the rule playground searches by default
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """A validated subscriber with compiled-ready rules."""
@@ -160,6 +171,7 @@ class Settings:
     channel_references: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     source_references: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     warnings: tuple[ConfigProblem, ...] = ()
+    http: HttpSettings = field(default_factory=HttpSettings)
 
     @property
     def rules(self) -> list[RuleSpec]:
@@ -175,6 +187,7 @@ _TOP_LEVEL = {
     "channels",
     "subscribers",
     "admin",
+    "http",
 }
 
 
@@ -207,6 +220,8 @@ class _Loader:
         sources, source_refs = self._adapters("sources", data.get("sources") or [], "source")
         channels, channel_refs = self._adapters("channels", data.get("channels") or [], "channel")
         admin = self._model(AdminSettings, data.get("admin") or {}, ("admin",))
+        http_data = self._resolve_secrets(data.get("http") or {}, ("http",))
+        http = self._model(HttpSettings, http_data, ("http",))
         subscribers = self._subscribers(data.get("subscribers") or [], topics, channels, sources)
         if admin is not None and admin.channel and admin.channel not in channels:
             self.problems.append(
@@ -228,6 +243,7 @@ class _Loader:
             channel_references=channel_refs,
             source_references=source_refs,
             warnings=tuple(self.warnings),
+            http=http or HttpSettings(),
         )
 
     def _relative(self, value: str) -> Path:

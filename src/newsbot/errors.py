@@ -83,9 +83,17 @@ class SourceThrottledError(SourceError):
 class DeliveryError(NewsbotError):
     """Raised when a channel could not deliver a message."""
 
-    def __init__(self, message: str, *, channel: str = "", status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        channel: str = "",
+        status_code: int | None = None,
+        code: str | None = None,
+    ) -> None:
         self.channel = channel
         self.status_code = status_code
+        self.code = code  # the platform's own error code, when it answered with one
         super().__init__(message)
 
 
@@ -99,8 +107,9 @@ class TransientDeliveryError(DeliveryError):
         channel: str = "",
         status_code: int | None = None,
         retry_after_s: float | None = None,
+        code: str | None = None,
     ) -> None:
-        super().__init__(message, channel=channel, status_code=status_code)
+        super().__init__(message, channel=channel, status_code=status_code, code=code)
         self.retry_after_s = retry_after_s
 
 

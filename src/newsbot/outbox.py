@@ -35,6 +35,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from newsbot import metrics
 from newsbot.channels import Channel
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
@@ -334,7 +335,7 @@ class _Run:
             )
         try:
             message = message_from_json(row.message_json)
-            text = await channel.send(self.client, message, now=self.now())
+            text = await metrics.timed_send(channel, self.client, message, now=self.now())
         except TransientDeliveryError as exc:
             return self._transient(row, channel, exc)
         except PermanentDeliveryError as exc:

@@ -27,7 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from newsbot import digest, pipeline
+from newsbot import digest, metrics, pipeline
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.store.locks import LeaderLock
 from newsbot.store.tables import SourceRow
@@ -102,6 +102,7 @@ class Service:
         report = None
         if self.leader.held():
             report = await pipeline.poll_source(self.app, source_id)
+            metrics.record_poll(report)
             log.info("polled", extra={"source": source_id, "outcome": report.outcome})
         now = self.app.clock()
         with self.app.session() as session:

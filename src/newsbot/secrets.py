@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 REDACTED = "***"
@@ -63,6 +64,19 @@ class Secret:
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # As written in the config file: a reference to an environment variable, never a value.
+        return {
+            "type": "object",
+            "description": "a secret: {$env: NAME} names the environment variable holding it",
+            "properties": {"$env": {"type": "string", "minLength": 1}},
+            "required": ["$env"],
+            "additionalProperties": False,
+        }
 
 
 def redact(text: str, secrets: list[Secret] | tuple[Secret, ...]) -> str:

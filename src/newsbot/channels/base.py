@@ -194,9 +194,13 @@ class Channel(ABC):
         detail = self.redact(f"{label} {code}: {message}")
         if code in transient_codes:
             raise TransientDeliveryError(
-                detail, channel=self.id, status_code=200, retry_after_s=transient_codes[code]
+                detail,
+                channel=self.id,
+                status_code=200,
+                retry_after_s=transient_codes[code],
+                code=str(code),
             )
-        raise PermanentDeliveryError(detail, channel=self.id, status_code=200)
+        raise PermanentDeliveryError(detail, channel=self.id, status_code=200, code=str(code))
 
 
 def dumps(payload: Any) -> str:

@@ -49,3 +49,11 @@ def apply(ctx: click.Context, dry_run: bool) -> None:
     click.echo(diff.render())
     if dry_run and not diff.empty:
         click.echo("(dry run: nothing changed)")
+
+
+@config.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the config file (editors check newsbot.yaml against it)."""
+    from newsbot.config_schema import schema_text
+
+    click.echo(schema_text(), nl=False)

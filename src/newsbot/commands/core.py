@@ -53,8 +53,15 @@ def demo(ctx: click.Context) -> None:
 
 
 @click.command("run")
+@click.option(
+    "--http",
+    "http_listen",
+    default=None,
+    metavar="HOST:PORT",
+    help="Serve health, metrics and the console here (default: http.listen of the config; off).",
+)
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, http_listen: str | None) -> None:
     """Run the service: poll sources on schedule, send alerts at once and digests at their hour.
 
     Stops cleanly on SIGINT/SIGTERM; pending deliveries are sent on the next start.
@@ -68,6 +75,9 @@ def run(ctx: click.Context) -> None:
     from newsbot.pipeline import missing_secrets
 
     with open_app(ctx) as app:
+        from newsbot.web import open_listener, serve_beside
+
+        listener = open_listener(app.settings.http, http_listen)  # refuses before anything runs
         app.sync_config()
         for channel_id, options in app.settings.channels.items():
             if missing := missing_secrets(options):
@@ -79,7 +89,13 @@ def run(ctx: click.Context) -> None:
         click.echo(
             f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers"
         )
-        asyncio.run(run_service(app))
+        if listener is not None:
+            from newsbot.scheduler import Service
+
+            click.echo(f"console and /metrics at {listener.url}")
+            asyncio.run(serve_beside(Service(app), listener))
+        else:
+            asyncio.run(run_service(app))
     click.echo("newsbot stopped")
 
 

@@ -1,0 +1,192 @@
+"""Read-only queries for the web console, the health checks and the metrics scrape.
+
+Everything here only reads; nothing the console shows comes from SQL of its own.
+
+Usage::
+
+    with Session(engine) as session:
+        ping(session)                          # raises when the database is unreachable
+        for row, issues in source_health(session): ...
+        depth, oldest = outbox_due(session, now=now)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from newsbot.models import Explanation
+from newsbot.store.matches import explanations_from_json
+from newsbot.store.outbox import DEAD, DUE_STATES, FAILED
+from newsbot.store.tables import (
+    ArticleRow,
+    ChannelRow,
+    DeliveryRow,
+    IssueRow,
+    MatchRow,
+    SourceRow,
+    SubscriberRow,
+)
+
+
+def ping(session: Session) -> None:
+    """Run the cheapest statement; raises the driver's error when the database is unreachable."""
+    session.execute(text("SELECT 1")).one()
+
+
+def source_health(session: Session) -> list[tuple[SourceRow, int]]:
+    """Every source row (active first, then by id) with how many issues it has stored."""
+    counts = dict(
+        session.exec(select(IssueRow.source_id, func.count()).group_by(IssueRow.source_id)).all()
+    )
+    rows = session.exec(
+        select(SourceRow).order_by(col(SourceRow.active).desc(), col(SourceRow.id))
+    ).all()
+    return [(row, int(counts.get(row.id, 0))) for row in rows]
+
+
+def latest_issues(session: Session, *, limit: int = 20) -> list[IssueRow]:
+    """The most recently fetched issues, newest first."""
+    return list(
+        session.exec(
+            select(IssueRow)
+            .order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def issue_article_rows(session: Session, issue_id: int) -> list[ArticleRow]:
+    """The stored rows of one issue's articles, in page order."""
+    return list(
+        session.exec(
+            select(ArticleRow)
+            .where(ArticleRow.issue_id == issue_id)
+            .order_by(col(ArticleRow.page), col(ArticleRow.id))
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """Who an article matched, by which rules, and why."""
+
+    subscriber_id: str
+    subscriber_name: str
+    rule_ids: tuple[str, ...]
+    explanations: tuple[Explanation, ...]
+    wants_alert: bool
+    wants_digest: bool
+    alerted: bool
+    digested_at: datetime | None
+    created_at: datetime
+
+
+def article_matches(session: Session, article_id: int) -> list[MatchView]:
+    """The recorded matches of one article, by subscriber id."""
+    import json
+
+    rows = session.exec(
+        select(MatchRow, SubscriberRow)
+        .join(SubscriberRow, col(SubscriberRow.id) == col(MatchRow.subscriber_id))
+        .where(MatchRow.article_id == article_id)
+        .order_by(col(MatchRow.subscriber_id))
+    ).all()
+    return [
+        MatchView(
+            subscriber_id=match.subscriber_id,
+            subscriber_name=subscriber.name,
+            rule_ids=tuple(json.loads(match.rule_ids_json)),
+            explanations=explanations_from_json(match.explanations_json),
+            wants_alert=match.wants_alert,
+            wants_digest=match.wants_digest,
+            alerted=match.alerted,
+            digested_at=match.digested_at,
+            created_at=match.created_at,
+        )
+        for match, subscriber in rows
+    ]
+
+
+def article_deliveries(session: Session, article_id: int) -> list[DeliveryRow]:
+    """The deliveries that carry one article, oldest first."""
+    return list(
+        session.exec(
+            select(DeliveryRow)
+            .where(DeliveryRow.article_id == article_id)
+            .order_by(col(DeliveryRow.id))
+        ).all()
+    )
+
+
+def deliveries(
+    session: Session, *, states: Sequence[str] = (), limit: int = 100
+) -> list[DeliveryRow]:
+    """The newest deliveries first, of the given states (all states when none given)."""
+    query = select(DeliveryRow)
+    if states:
+        query = query.where(col(DeliveryRow.state).in_(list(states)))
+    return list(session.exec(query.order_by(col(DeliveryRow.id).desc()).limit(limit)).all())
+
+
+def delivery_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(channel id, state, how many) for every pair that has deliveries."""
+    rows = session.exec(
+        select(DeliveryRow.channel_id, DeliveryRow.state, func.count())
+        .group_by(DeliveryRow.channel_id, DeliveryRow.state)
+        .order_by(DeliveryRow.channel_id, DeliveryRow.state)
+    ).all()
+    return [(channel, state, int(count)) for channel, state, count in rows]
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """A channel row with how many of its deliveries are failed (retrying) and dead."""
+
+    row: ChannelRow
+    failed: int
+    dead: int
+
+    @property
+    def failing(self) -> bool:
+        """Flagged by a permanent refusal, or holding failed or dead deliveries."""
+        return self.row.failing or self.failed > 0 or self.dead > 0
+
+
+def channel_health(session: Session) -> list[ChannelHealth]:
+    """Every channel row with its failed and dead delivery counts, by id."""
+    counts: dict[tuple[str, str], int] = {}
+    for channel, state, count in session.exec(
+        select(DeliveryRow.channel_id, DeliveryRow.state, func.count())
+        .where(col(DeliveryRow.state).in_((FAILED, DEAD)))
+        .group_by(DeliveryRow.channel_id, DeliveryRow.state)
+    ).all():
+        counts[(channel, state)] = int(count)
+    rows = session.exec(select(ChannelRow).order_by(col(ChannelRow.id))).all()
+    return [
+        ChannelHealth(row, counts.get((row.id, FAILED), 0), counts.get((row.id, DEAD), 0))
+        for row in rows
+    ]
+
+
+def outbox_due(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
+    """(rows due now, creation time of the oldest of them): the outbox's depth and lag."""
+    count, oldest = session.exec(
+        select(func.count(), func.min(DeliveryRow.created_at)).where(
+            col(DeliveryRow.state).in_(DUE_STATES), col(DeliveryRow.next_attempt_at) <= now
+        )
+    ).one()
+    return int(count), oldest
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """How many issues, articles and matches are stored."""
+    return {
+        "issues": int(session.exec(select(func.count()).select_from(IssueRow)).one()),
+        "articles": int(session.exec(select(func.count()).select_from(ArticleRow)).one()),
+        "matches": int(session.exec(select(func.count()).select_from(MatchRow)).one()),
+    }
