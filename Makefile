@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,22 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsbot demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's chromium; install it when missing (as root, best effort:
+# without it they are skipped and say why). Fonts so Chinese text renders in screenshots.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for the browser tests (apt-get)"; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei) >/dev/null \
+	    || echo "could not install chromium: the browser tests will be skipped"; \
+	fi
+
+# Retake the README screenshots (docs/img/) with the browser tests.
+screenshots: $(STAMP) browser
+	NEWSBOT_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_browser.py -p no:randomly
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -36,6 +37,21 @@ def module_postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+def start_running(folder: Path, database_url: str, fake: FakePlatforms) -> RunningNewsbot:
+    """A migrated database, then `newsbot run --http 127.0.0.1:0` until it has delivered."""
+    config = write_config(folder, wecom_url=f"{fake.base_url}/wecom/cgi-bin/webhook/send")
+    env = newsbot_env(database_url)
+    upgraded = newsbot("--config", str(config), "db", "upgrade", cwd=folder, env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    run = RunningNewsbot(folder, config, env).start()
+    try:
+        run.wait_until_settled()
+    except BaseException:
+        run.stop()
+        raise
+    return run
+
+
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
@@ -44,19 +60,14 @@ def running(
     tmp_path_factory: pytest.TempPathFactory,
     fake_platforms: FakePlatforms,
 ) -> Iterator[RunningNewsbot]:
-    """``newsbot run --http 127.0.0.1:0`` that has polled the sample page and delivered."""
+    """`newsbot run --http 127.0.0.1:0` that has polled the sample page and delivered."""
     folder = tmp_path_factory.mktemp(f"run-{request.param}")
     if request.param == "sqlite":
         database_url = f"sqlite:///{folder / 'newsbot.db'}"
     else:
         database_url = str(request.getfixturevalue("module_postgres_url"))
-    config = write_config(folder, wecom_url=f"{fake_platforms.base_url}/wecom/cgi-bin/webhook/send")
-    env = newsbot_env(database_url)
-    upgraded = newsbot("--config", str(config), "db", "upgrade", cwd=folder, env=env)
-    assert upgraded.returncode == 0, upgraded.stderr
-    run = RunningNewsbot(folder, config, env).start()
+    run = start_running(folder, database_url, fake_platforms)
     try:
-        run.wait_until_settled()
         yield run
     finally:
         run.stop()

@@ -8,6 +8,7 @@ render code the outbox uses.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,18 @@ class Preview:
     kind: str
     messages: list[Message] = field(default_factory=list)
     error: str | None = None
+
+    def bodies(self) -> list[str]:
+        """Each message's body; JSON payloads (cards, embeds, blocks) indented to be read."""
+        shown: list[str] = []
+        for message in self.messages:
+            try:
+                data = json.loads(message.body)
+            except ValueError:
+                shown.append(message.body)
+                continue
+            shown.append(json.dumps(data, ensure_ascii=False, indent=2))
+        return shown
 
 
 @dataclass
