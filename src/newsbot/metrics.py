@@ -19,6 +19,7 @@ are right for every worker sharing the database:
     newsbot_outbox_oldest_due_age_seconds         age of the oldest of them (0 when none)
     newsbot_source_consecutive_failures{source}   each active source's current failure streak
     newsbot_stored{table}                         issues, articles and matches stored
+    newsbot_database_up                           1 when the scrape could read the database
 
 Usage::
 
@@ -29,6 +30,7 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from newsbot.channels import Channel
     from newsbot.models import Message
     from newsbot.pipeline import PollReport
+
+log = logging.getLogger("newsbot.metrics")
 
 #: The process-wide counters; /metrics adds the database gauges to them at each scrape.
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -133,16 +137,24 @@ class StoreCollector(Collector):
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
+        from sqlalchemy.exc import SQLAlchemyError
         from sqlmodel import Session
 
         from newsbot.store import console
 
         now = self.clock()
-        with Session(self.engine) as session:
-            counts = console.delivery_counts(session)
-            due, oldest = console.outbox_due(session, now=now)
-            sources = console.source_health(session)
-            stored = console.table_counts(session)
+        try:
+            with Session(self.engine) as session:
+                counts = console.delivery_counts(session)
+                due, oldest = console.outbox_due(session, now=now)
+                sources = console.source_health(session)
+                stored = console.table_counts(session)
+        except SQLAlchemyError:
+            # A scrape must not fail with the database: the counters still tell what happened.
+            log.warning("metrics: database unreachable", exc_info=True)
+            yield GaugeMetricFamily("newsbot_database_up", "The database answered.", value=0)
+            return
+        yield GaugeMetricFamily("newsbot_database_up", "The database answered.", value=1)
         deliveries = GaugeMetricFamily(
             "newsbot_deliveries", "Deliveries by channel and state.", labels=["channel", "state"]
         )
