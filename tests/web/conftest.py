@@ -1,4 +1,4 @@
-"""One real ``newsbot run --http`` per database for the module that asks for it."""
+"""One real ``newsbot run --http`` per database, shared by the web tests that read from it."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ from newsbot.store.db import make_engine
 from newsbot.testing.platforms import FakePlatforms
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fake_platforms() -> Iterator[FakePlatforms]:
-    """The fake chat platforms on 127.0.0.1, for the module."""
+    """The fake chat platforms on 127.0.0.1, for the session."""
     with FakePlatforms() as fake:
         yield fake
 
 
-@pytest.fixture(scope="module")
-def module_postgres_url() -> Iterator[str]:
-    """A PostgreSQL schema of the module's own (dropped after); skipped when no server answers."""
+@pytest.fixture(scope="session")
+def session_postgres_url() -> Iterator[str]:
+    """A PostgreSQL schema of the web tests' own (dropped after); skipped when no server answers."""
     if _PG_PROBLEM is not None:
         pytest.skip(f"PostgreSQL path skipped: {_PG_PROBLEM}")
     schema = f"nb_web_{uuid.uuid4().hex[:10]}"
@@ -53,7 +53,7 @@ def start_running(folder: Path, database_url: str, fake: FakePlatforms) -> Runni
 
 
 @pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def running(
     request: pytest.FixtureRequest,
@@ -65,7 +65,7 @@ def running(
     if request.param == "sqlite":
         database_url = f"sqlite:///{folder / 'newsbot.db'}"
     else:
-        database_url = str(request.getfixturevalue("module_postgres_url"))
+        database_url = str(request.getfixturevalue("session_postgres_url"))
     run = start_running(folder, database_url, fake_platforms)
     try:
         yield run

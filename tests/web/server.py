@@ -108,6 +108,7 @@ class RunningNewsbot:
     base_url: str = ""
     output: list[str] = field(default_factory=list)
     errors: queue.Queue[str] = field(default_factory=queue.Queue)
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
     pumps: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> RunningNewsbot:
@@ -131,7 +132,7 @@ class RunningNewsbot:
         )
         assert self.process.stdout is not None
         assert self.process.stderr is not None
-        lines: queue.Queue[str] = queue.Queue()
+        lines = self.lines
         # Threads read the pipes: select() on a buffered text pipe misses lines already read,
         # and a full stderr pipe would stop the service.
         self.pumps = [
@@ -193,6 +194,8 @@ class RunningNewsbot:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
         err: list[str] = []
         while not self.errors.empty():
             err.append(self.errors.get())

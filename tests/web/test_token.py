@@ -103,3 +103,27 @@ def test_a_port_in_use_is_one_clear_error(
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "newsbot running" not in result.stdout
+
+
+def test_sigterm_stops_service_and_console_cleanly(
+    setup: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """SIGTERM ends `newsbot run --http` with status 0; the port is closed afterwards."""
+    config, env = setup
+    run = RunningNewsbot(tmp_path, config, env).start()
+    port = int(run.base_url.rsplit(":", 1)[1])
+    assert run.get("/healthz").status_code == 200
+    status, err = run.stop()
+    assert status == 0, err
+    assert "newsbot stopped" in "".join(run.output)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+
+
+def test_pages_carry_security_headers(guarded: RunningNewsbot) -> None:
+    """Every answer forbids framing and sniffing and sends no referrer."""
+    for path in ["/healthz", "/"]:
+        headers = guarded.get(path, headers=guarded.auth()).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"

@@ -1,6 +1,6 @@
 """The web face of ``newsbot run --http``: health, metrics, a read-only console, a rule playground.
 
-Served by uvicorn on the scheduler's own event loop, so one process does both. Handlers read
+Served by uvicorn in a thread of ``newsbot run``, so one process does both. Handlers read
 through the store's query functions (never SQL of their own) and never show a secret.
 See docs/console.md.
 

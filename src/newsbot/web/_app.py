@@ -1,7 +1,7 @@
 """The Starlette application: health, metrics, the console pages and the rule playground.
 
 Every handler reads through store query functions (:mod:`newsbot.store.console` and friends),
-in a worker thread so the scheduler's event loop never waits on the database.
+in a worker thread so the console's event loop never waits on the database.
 
 Usage::
 
@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from newsbot.web._auth import TokenMiddleware
+from newsbot.web._auth import SecurityHeadersMiddleware, TokenMiddleware
 
 if TYPE_CHECKING:
     from newsbot.pipeline import App
@@ -94,7 +94,9 @@ def create_app(app: App, *, service: Service | None = None, token: str | None = 
         Route("/playground", _playground.page),
         Route("/playground/results", _playground.results),
     ]
-    middleware = [Middleware(TokenMiddleware, token=token)] if token else []
+    middleware = [Middleware(SecurityHeadersMiddleware)]
+    if token:
+        middleware.append(Middleware(TokenMiddleware, token=token))
     web = Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
     web.state.newsbot = WebState(app=app, service=service, templates=_templates())
     return web

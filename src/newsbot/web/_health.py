@@ -14,7 +14,7 @@ METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def healthz(request: Request) -> Response:
-    """Alive: the event loop that runs the scheduler answers."""
+    """Alive: the process answers."""
     return JSONResponse({"status": "alive"})
 
 

@@ -4,6 +4,8 @@
 anything starts, so a port in use or a missing token is a clean error, not a half-started
 service. Anywhere but loopback, a token is required (``http.token: {$env: NAME}``).
 
+The console runs in a thread with its own event loop (uvicorn), beside the scheduler's.
+
 Usage::
 
     listener = open_listener(settings.http, override="127.0.0.1:8080")   # None when off
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,12 +117,19 @@ def _server(service: Service, listener: Listener) -> uvicorn.Server:
 
 
 async def serve_beside(service: Service, listener: Listener) -> None:
-    """Run the scheduler's service and the console on one event loop until the service stops."""
+    """Run the scheduler's service, and the console beside it, until the service stops.
+
+    The console has an event loop of its own, in a thread: a poll's extraction holds the
+    scheduler's loop for seconds, and health checks and pages must answer meanwhile.
+    """
     server = _server(service, listener)
-    task = asyncio.create_task(server.serve(sockets=[listener.sock]))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener.sock]}, name="newsbot-http", daemon=True
+    )
+    thread.start()
     try:
         await service.run()
     finally:
         server.should_exit = True
-        await task
+        await asyncio.to_thread(thread.join, GRACEFUL_SHUTDOWN_S + 5)
         listener.sock.close()
