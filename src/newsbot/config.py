@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newsbot._yaml import YamlDocument, load_yaml
 from newsbot.errors import ConfigError, ConfigProblem
@@ -139,7 +139,32 @@ class HttpSettings(_Strict):
 
     listen: str | None = None
     token: Secret | None = None
-    playground_issues: int = 5  # stored issues the rule playground searches by default
+    playground_issues: int = Field(default=5, ge=1, le=50)  # issues the playground searches
+
+    @field_validator("listen")
+    @classmethod
+    def _check_listen(cls, value: str | None) -> str | None:
+        from newsbot.web._server import OFF, ListenError, parse_listen
+
+        if value is not None and value.strip().lower() != OFF:
+            try:
+                parse_listen(value)
+            except ListenError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _token_beyond_loopback(self) -> HttpSettings:
+        from newsbot.web._server import OFF, is_loopback, parse_listen
+
+        if self.listen is None or self.listen.strip().lower() == OFF or self.token is not None:
+            return self
+        host, port = parse_listen(self.listen)
+        if not is_loopback(host):
+            raise ValueError(
+                f"listen {host}:{port} is not loopback: set token to {{$env: NAME}} as well"
+            )
+        return self
 
 
 @dataclass(frozen=True)

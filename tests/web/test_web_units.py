@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newsbot.web import ListenError, is_loopback
@@ -79,3 +81,35 @@ def test_problem_parts_at_the_end_highlight_a_space() -> None:
     """An error at the end of the rule (an operator with nothing after it) marks a blank."""
     assert RuleProblem("m", "展会 AND", 6).parts == ("展会 AND", " ", "")
     assert RuleProblem("m", "展会").parts == ("展会", "", "")
+
+
+def _load(tmp_path: Path, http: str) -> list[str]:
+    """The problems `config check` reports for a minimal config with this http section."""
+    from newsbot.config import load_settings
+    from newsbot.errors import ConfigError
+
+    path = tmp_path / "newsbot.yaml"
+    topics = Path(__file__).resolve().parents[2] / "config" / "topics.yaml"
+    path.write_text(f"topics_file: {topics}\n{http}", encoding="utf-8")
+    try:
+        load_settings(path, environ={"TOKEN": "t"})
+    except ConfigError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def test_config_check_refuses_a_listen_beyond_loopback_without_token(tmp_path: Path) -> None:
+    """http.listen on 0.0.0.0 without http.token is a file:line problem of the http section."""
+    (problem,) = _load(tmp_path, "http:\n  listen: 0.0.0.0:8080\n")
+    assert problem.startswith(f"{tmp_path / 'newsbot.yaml'}:2: http: ")
+    assert "listen 0.0.0.0:8080 is not loopback" in problem
+
+
+def test_config_check_reads_http_settings(tmp_path: Path) -> None:
+    """A good section passes; a bad address and a playground size out of range are problems."""
+    assert _load(tmp_path, "http:\n  listen: 0.0.0.0:80\n  token: {$env: TOKEN}\n") == []
+    assert _load(tmp_path, 'http:\n  listen: "off"\n') == []
+    problems = _load(tmp_path, "http:\n  listen: '8080'\n  playground_issues: 99\n")
+    assert len(problems) == 2
+    assert "expected HOST:PORT" in problems[0]
+    assert "playground_issues" in problems[1]
