@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from tests.conftest import _PG_PROBLEM, POSTGRES_URL
-from tests.web.server import RunningNewsbot, newsbot, newsbot_env, write_config
+from tests.web.server import RunningNewsbot, start_running
 
 from newsbot.store.db import make_engine
 from newsbot.testing.platforms import FakePlatforms
@@ -35,21 +34,6 @@ def session_postgres_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
-
-
-def start_running(folder: Path, database_url: str, fake: FakePlatforms) -> RunningNewsbot:
-    """A migrated database, then `newsbot run --http 127.0.0.1:0` until it has delivered."""
-    config = write_config(folder, wecom_url=f"{fake.base_url}/wecom/cgi-bin/webhook/send")
-    env = newsbot_env(database_url)
-    upgraded = newsbot("--config", str(config), "db", "upgrade", cwd=folder, env=env)
-    assert upgraded.returncode == 0, upgraded.stderr
-    run = RunningNewsbot(folder, config, env).start()
-    try:
-        run.wait_until_settled()
-    except BaseException:
-        run.stop()
-        raise
-    return run
 
 
 @pytest.fixture(

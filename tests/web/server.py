@@ -22,6 +22,7 @@ from typing import IO
 import httpx
 
 from newsbot.resources import SAMPLE_ISSUE
+from newsbot.testing.platforms import FakePlatforms
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 60.0
@@ -200,3 +201,18 @@ class RunningNewsbot:
         while not self.errors.empty():
             err.append(self.errors.get())
         return self.process.returncode, "".join(err)
+
+
+def start_running(folder: Path, database_url: str, fake: FakePlatforms) -> RunningNewsbot:
+    """A migrated database, then `newsbot run --http 127.0.0.1:0` until it has delivered."""
+    config = write_config(folder, wecom_url=f"{fake.base_url}/wecom/cgi-bin/webhook/send")
+    env = newsbot_env(database_url)
+    upgraded = newsbot("--config", str(config), "db", "upgrade", cwd=folder, env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    run = RunningNewsbot(folder, config, env).start()
+    try:
+        run.wait_until_settled()
+    except BaseException:
+        run.stop()
+        raise
+    return run

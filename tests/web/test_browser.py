@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.web.conftest import start_running
-from tests.web.server import ROOT, RunningNewsbot
+from tests.web.server import ROOT, RunningNewsbot, start_running
 
 from newsbot.testing.platforms import FakePlatforms
 
