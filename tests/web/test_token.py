@@ -105,6 +105,7 @@ def test_a_port_in_use_is_one_clear_error(
     assert "newsbot running" not in result.stdout
 
 
+@pytest.mark.slow
 def test_sigterm_stops_service_and_console_cleanly(
     setup: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
