@@ -36,7 +36,13 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -51,6 +57,9 @@ if TYPE_CHECKING:
     from newsbot.pipeline import PollReport
 
 log = logging.getLogger("newsbot.metrics")
+
+# No `*_created` series: they double what Prometheus stores and nobody graphs them.
+disable_created_metrics()  # type: ignore[no-untyped-call]  # the library leaves it untyped
 
 #: The process-wide counters; /metrics adds the database gauges to them at each scrape.
 REGISTRY = CollectorRegistry(auto_describe=True)

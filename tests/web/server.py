@@ -7,6 +7,7 @@ platform refuses with its own code and the channel shows as failing).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from starlette.applications import Starlette
 
 from newsbot.resources import SAMPLE_ISSUE
 from newsbot.testing.platforms import FakePlatforms
@@ -216,3 +218,18 @@ def start_running(folder: Path, database_url: str, fake: FakePlatforms) -> Runni
         run.stop()
         raise
     return run
+
+
+class AsgiClient:
+    """Requests straight into the ASGI app (httpx's ASGI transport), one event loop each."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def get(self, path: str) -> httpx.Response:
+        async def call() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://console") as c:
+                return await c.get(path)
+
+        return asyncio.run(call())

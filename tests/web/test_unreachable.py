@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from starlette.applications import Starlette
-from tests.web.server import write_config
+from tests.web.server import AsgiClient, write_config
 
 from newsbot.config import load_settings
 from newsbot.pipeline import App
@@ -25,33 +22,18 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Client:
-    """Requests straight into the ASGI app (httpx's ASGI transport), one event loop each."""
-
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
-
-    def get(self, path: str) -> httpx.Response:
-        async def call() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://console") as c:
-                return await c.get(path)
-
-        return asyncio.run(call())
-
-
 @pytest.fixture
-def client(tmp_path: Path, closed_port: int) -> Iterator[Client]:
+def client(tmp_path: Path, closed_port: int) -> Iterator[AsgiClient]:
     """The console's ASGI app over a PostgreSQL URL at a port where no server listens."""
     from newsbot.web import create_app
 
     settings = load_settings(write_config(tmp_path, wecom_url="http://127.0.0.1:9/wecom"))
     engine = make_engine(f"postgresql+psycopg://newsbot@127.0.0.1:{closed_port}/newsbot")
-    yield Client(create_app(App(settings=settings, engine=engine)))
+    yield AsgiClient(create_app(App(settings=settings, engine=engine)))
     engine.dispose()
 
 
-def test_healthz_stays_alive_and_readyz_names_the_database(client: Client) -> None:
+def test_healthz_stays_alive_and_readyz_names_the_database(client: AsgiClient) -> None:
     """Alive is about the process; ready is 503 with the database check failed and why."""
     assert client.get("/healthz").json() == {"status": "alive"}
     ready = client.get("/readyz")
@@ -63,7 +45,7 @@ def test_healthz_stays_alive_and_readyz_names_the_database(client: Client) -> No
     assert checks["scheduler"] == {"ok": False}  # no scheduler runs beside this app
 
 
-def test_metrics_say_the_database_is_down_instead_of_failing(client: Client) -> None:
+def test_metrics_say_the_database_is_down_instead_of_failing(client: AsgiClient) -> None:
     """/metrics answers 200 with newsbot_database_up 0 and no database gauges."""
     response = client.get("/metrics")
     assert response.status_code == 200

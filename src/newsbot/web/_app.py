@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from newsbot.web._auth import SecurityHeadersMiddleware, TokenMiddleware
+from newsbot.web._heartbeat import Heartbeat
 
 if TYPE_CHECKING:
     from newsbot.pipeline import App
@@ -39,6 +40,7 @@ class WebState:
     app: App
     service: Service | None
     templates: Jinja2Templates
+    heartbeat: Heartbeat | None = None
 
 
 def state_of(request: Request) -> WebState:
@@ -79,8 +81,18 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=404, message=detail)
 
 
-def create_app(app: App, *, service: Service | None = None, token: str | None = None) -> Starlette:
-    """The ASGI application; ``token`` (when set) guards everything but the health probes."""
+def create_app(
+    app: App,
+    *,
+    service: Service | None = None,
+    token: str | None = None,
+    heartbeat: Heartbeat | None = None,
+) -> Starlette:
+    """The ASGI application; ``token`` (when set) guards everything but the health probes.
+
+    ``heartbeat`` is the scheduler loop's (see :mod:`newsbot.web._heartbeat`); without one,
+    /healthz only says that the process answers.
+    """
     from newsbot.web import _console, _health, _playground
 
     routes = [
@@ -98,5 +110,7 @@ def create_app(app: App, *, service: Service | None = None, token: str | None = 
     if token:
         middleware.append(Middleware(TokenMiddleware, token=token))
     web = Starlette(routes=routes, middleware=middleware, exception_handlers={404: not_found})
-    web.state.newsbot = WebState(app=app, service=service, templates=_templates())
+    web.state.newsbot = WebState(
+        app=app, service=service, templates=_templates(), heartbeat=heartbeat
+    )
     return web

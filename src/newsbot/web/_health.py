@@ -14,7 +14,11 @@ METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def healthz(request: Request) -> Response:
-    """Alive: the process answers."""
+    """Alive: the process answers and the scheduler's loop is not stuck (503 when it is)."""
+    heartbeat = state_of(request).heartbeat
+    if heartbeat is not None and heartbeat.stuck():
+        silent_s = round(heartbeat.silent_s(), 1)
+        return JSONResponse({"status": "stuck", "scheduler_silent_s": silent_s}, status_code=503)
     return JSONResponse({"status": "alive"})
 
 

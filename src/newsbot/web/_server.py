@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsbot.errors import NewsbotError
+from newsbot.web._heartbeat import Heartbeat
 
 if TYPE_CHECKING:
     import uvicorn
@@ -94,7 +95,7 @@ def open_listener(settings: HttpSettings, override: str | None = None) -> Listen
     return Listener(host=host, port=sock.getsockname()[1], token=token or None, sock=sock)
 
 
-def _server(service: Service, listener: Listener) -> uvicorn.Server:
+def _server(service: Service, listener: Listener, heartbeat: Heartbeat) -> uvicorn.Server:
     import uvicorn
 
     from newsbot.web._app import create_app
@@ -107,7 +108,7 @@ def _server(service: Service, listener: Listener) -> uvicorn.Server:
             yield
 
     config = uvicorn.Config(
-        create_app(service.app, service=service, token=listener.token),
+        create_app(service.app, service=service, token=listener.token, heartbeat=heartbeat),
         log_config=None,  # newsbot's logging stays as the CLI set it up
         access_log=False,
         lifespan="off",
@@ -122,7 +123,9 @@ async def serve_beside(service: Service, listener: Listener) -> None:
     The console has an event loop of its own, in a thread: a poll's extraction holds the
     scheduler's loop for seconds, and health checks and pages must answer meanwhile.
     """
-    server = _server(service, listener)
+    heartbeat = Heartbeat()
+    beating = asyncio.create_task(heartbeat.run())  # on the scheduler's loop, like its jobs
+    server = _server(service, listener, heartbeat)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener.sock]}, name="newsbot-http", daemon=True
     )
@@ -130,6 +133,7 @@ async def serve_beside(service: Service, listener: Listener) -> None:
     try:
         await service.run()
     finally:
+        beating.cancel()
         server.should_exit = True
         await asyncio.to_thread(thread.join, GRACEFUL_SHUTDOWN_S + 5)
         listener.sock.close()
