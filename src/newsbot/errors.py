@@ -4,6 +4,7 @@
     ├── ConfigError            bad YAML or settings; carries file:line for each problem
     ├── SchemaOutdatedError    the database needs `newsbot db upgrade`
     ├── ExtractionError        input that cannot be read as an issue at all
+    ├── ListenError            the console may not or cannot listen where it was asked to
     ├── SourceError            a source could not be polled
     │   ├── SourceBlockedError     an anti-bot wall answered instead of the page
     │   └── SourceThrottledError   429/503 with Retry-After: retry_not_before says when
@@ -57,6 +58,10 @@ class SchemaOutdatedError(NewsbotError):
 
 class ExtractionError(NewsbotError):
     """Raised when input cannot be read as an issue (empty, binary, not a page)."""
+
+
+class ListenError(NewsbotError):
+    """Raised when the console may not (no token beyond loopback) or cannot listen (port taken)."""
 
 
 class SourceError(NewsbotError):

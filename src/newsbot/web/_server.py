@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsbot.errors import NewsbotError
+from newsbot.errors import ListenError
 from newsbot.web._heartbeat import Heartbeat
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 
 OFF = "off"
 GRACEFUL_SHUTDOWN_S = 5
-
-
-class ListenError(NewsbotError):
-    """Raised when the console cannot or may not listen where it was asked to."""
 
 
 @dataclass(frozen=True)
