@@ -144,7 +144,8 @@ class HttpSettings(_Strict):
     @field_validator("listen")
     @classmethod
     def _check_listen(cls, value: str | None) -> str | None:
-        from newsbot.web._server import OFF, ListenError, parse_listen
+        from newsbot.errors import ListenError
+        from newsbot.web._server import OFF, parse_listen
 
         if value is not None and value.strip().lower() != OFF:
             try:

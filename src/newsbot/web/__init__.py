@@ -13,8 +13,9 @@ Usage::
 
 from __future__ import annotations
 
+from newsbot.errors import ListenError
 from newsbot.web._app import create_app
-from newsbot.web._server import Listener, ListenError, is_loopback, open_listener, serve_beside
+from newsbot.web._server import Listener, is_loopback, open_listener, serve_beside
 
 __all__ = [
     "ListenError",
