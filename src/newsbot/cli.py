@@ -53,6 +53,9 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     logging.basicConfig(
         level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s"
     )
+    from newsbot.secrets import install_log_redaction
+
+    install_log_redaction()  # every known secret is scrubbed from every log line
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")

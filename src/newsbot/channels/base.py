@@ -21,9 +21,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from newsbot._http import delivery_error_from
+from newsbot._validate import http_url, safe_id
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret, redact, redact_url
@@ -40,7 +41,24 @@ class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
     kind: str
     active: bool = True
     # Overrides the platform's default pace (messages a minute) for this endpoint.
-    max_per_minute: float | None = None
+    max_per_minute: float | None = Field(default=None, gt=0, le=6000, allow_inf_nan=False)
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return safe_id(value)
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> ChannelOptions:
+        """Every plain URL field (``url``, ``api_url``) is a well-formed http(s) URL."""
+        for name in ("url", "api_url"):
+            value = getattr(self, name, None)
+            if isinstance(value, str):
+                try:
+                    http_url(value)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return self
 
 
 class Channel(ABC):

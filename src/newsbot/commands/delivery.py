@@ -82,7 +82,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
             click.echo(f"refused: {channel.redact(str(exc))}", err=True)
             raise SystemExit(1) from None
     for answer in answers:
-        click.echo(answer)
+        click.echo(channel.redact(answer))  # a platform may echo the request, key included
 
 
 async def _send_test(app: App, channel: Channel) -> list[str]:
