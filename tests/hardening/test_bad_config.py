@@ -9,13 +9,25 @@ numbers, bad ids, zones and times, paths and URLs that a run would trip on, and 
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.hardening._harness import FIXTURES, Case, cfg, check_in_process, check_subprocesses
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.hardening._harness import (
+    FIXTURES,
+    Case,
+    cfg,
+    check_in_process,
+    check_subprocesses,
+    write_case,
+)
 
+from newsbot._yaml import parse_yaml
 from newsbot.cli import cli
+from newsbot.errors import ConfigError
 
 
 def _fixture(name: str) -> str:
@@ -290,8 +302,6 @@ def test_strict_opens_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     passes once `db upgrade` made it."""
     case = Case("strict ok", cfg(), "", args=("config", "check", "--strict"), exit_code=0)
     monkeypatch.chdir(tmp_path)
-    from tests.hardening._harness import write_case
-
     config = write_case(case, tmp_path)
     env = {"NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'strict.db'}"}
     before = CliRunner().invoke(cli, ["--config", str(config), *case.args], env=env)
@@ -302,3 +312,48 @@ def test_strict_opens_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"], env=env)
     after = CliRunner().invoke(cli, ["--config", str(config), *case.args], env=env)
     assert after.exit_code == 0, after.output
+
+
+FUZZ_EXAMPLES = int(os.environ.get("NEWSBOT_FUZZ_EXAMPLES", "60"))
+_YAML_PIECES = st.sampled_from(
+    [
+        "a: ",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&x ",
+        "*x",
+        "<<: ",
+        "!!int ",
+        "!t ",
+        "? ",
+        "\n",
+        "  ",
+        '"\\ud800"',
+        "2025-13-45",
+        ".nan",
+        "'",
+        '"',
+        "#",
+        ", ",
+        "|\n",
+        "---\n",
+        "%TAG ! x:\n",
+    ]
+)
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300), st.lists(_YAML_PIECES, max_size=150).map("".join)))
+def test_the_yaml_loader_only_ever_raises_config_error(text: str) -> None:
+    """Any text either loads as plain data or is a ConfigError whose problems name the file."""
+    files: list[str] = []
+    try:
+        data = parse_yaml(text, "fuzz.yaml").data
+    except ConfigError as exc:
+        files = [p.file for p in exc.problems]
+        data = None
+    assert set(files) <= {"fuzz.yaml"}
+    assert isinstance(data, dict | list | str | int | float | bool | date | type(None))
