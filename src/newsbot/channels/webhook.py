@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
 import httpx
 from pydantic import Field, field_validator
@@ -32,6 +32,7 @@ from newsbot.secrets import Secret
 
 SECRET_PREFIX = "whsec_"
 # Header names that carry credentials: their value must come from {$env: NAME}.
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")
 _CREDENTIAL_HEADER = re.compile(r"(?i)auth|token|key|secret|password|cookie|signature|session")
 
 
@@ -45,21 +46,26 @@ class WebhookOptions(ChannelOptions, frozen=True, extra="forbid"):
     kind: str = "webhook"
     url: str
     secret: Secret | None = None
-    headers: Mapping[str, Secret | str] = Field(default_factory=dict)
+    # A literal stays text; only a value from {$env: NAME} is a Secret (left to right).
+    headers: Mapping[str, Annotated[str | Secret, Field(union_mode="left_to_right")]] = Field(
+        default_factory=dict
+    )
 
-    @field_validator("headers")
+    @field_validator("headers", mode="before")
     @classmethod
-    def _credentials_by_reference(
-        cls, value: Mapping[str, Secret | str]
-    ) -> Mapping[str, Secret | str]:
+    def _credentials_by_reference(cls, value: Any) -> Any:
+        """Header names must be valid; a credential header's value must not be written inline."""
+        if not isinstance(value, Mapping):
+            return value
         for name, header in value.items():
-            if not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}", name):
-                raise ValueError(f"header name {name[:40]!r} is not a valid HTTP header name")
+            if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"header name {str(name)[:40]!r} is not a valid HTTP header name")
             if isinstance(header, str) and _CREDENTIAL_HEADER.search(name):
                 raise ValueError(
                     f"header {name} is a credential: write {{$env: NAME}}, not the value"
                 )
-            if "\n" in str(header if isinstance(header, str) else header.reveal()):
+            text = header.reveal() if isinstance(header, Secret) else str(header)
+            if "\n" in text or "\r" in text:
                 raise ValueError(f"header {name} cannot contain a line break")
         return value
 
