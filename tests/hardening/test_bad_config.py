@@ -8,10 +8,12 @@ numbers, bad ids, zones and times, paths and URLs that a run would trip on, and 
 
 from __future__ import annotations
 
+import asyncio
 import os
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +29,14 @@ from tests.hardening._harness import (
 
 from newsbot._yaml import parse_yaml
 from newsbot.cli import cli
-from newsbot.errors import ConfigError
+from newsbot.errors import ConfigError, SourceError
+from newsbot.sources import build_source
+from newsbot.sources._schedule import MAX_BACKOFF_S, next_poll_at
+from newsbot.sources.base import MAX_JITTER_S, Fetched, Schedule, SourceState
+from newsbot.sources.feed import FeedOptions
+from newsbot.sources.pagetext import PagetextOptions
+
+NOW = datetime(2025, 5, 16, 1, 0, tzinfo=UTC)
 
 
 def _fixture(name: str) -> str:
@@ -245,6 +254,13 @@ RUN_CASES = [
         cfg(sources="- {id: pt, kind: pagetext, folder: ., pattern: '/etc/*'}"),
         "relative to the folder",
     ),
+    Case(
+        "epaper bad selector",
+        cfg(
+            sources="- {id: ep, kind: epaper, url: 'https://a.cn/{date:%Y%m%d}/1.html', selectors: {articles: 'ul[[['}}"
+        ),
+        "not a CSS selector",
+    ),
     Case("file channel a folder", cfg(channels="- {id: f2, kind: file, path: .}"), "is a folder"),
     Case(
         "file channel under a file",
@@ -357,3 +373,55 @@ def test_the_yaml_loader_only_ever_raises_config_error(text: str) -> None:
         data = None
     assert set(files) <= {"fuzz.yaml"}
     assert isinstance(data, dict | list | str | int | float | bool | date | type(None))
+
+
+def _poll_folder(folder: Path, pattern: str, *, validated: bool = True) -> object:
+    """Poll a pagetext folder source once (options validated, or built past validation)."""
+    fields = {"id": "drop", "kind": "pagetext", "folder": folder, "pattern": pattern}
+    model = PagetextOptions.model_validate if validated else PagetextOptions.model_construct
+    source = build_source(model(**fields) if not validated else model(fields))
+
+    async def go() -> object:
+        async with httpx.AsyncClient() as client:
+            return await source.poll(client, SourceState(), day=None, now=NOW)
+
+    return asyncio.run(go())
+
+
+def test_a_symlink_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
+    """Files reached through a symlink that leaves the folder are skipped at poll time."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret-2025-05-16.txt").write_text("outside", encoding="utf-8")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "link").symlink_to(outside, target_is_directory=True)
+    (drop / "escape-2025-05-16.txt").symlink_to(outside / "secret-2025-05-16.txt")
+    (drop / "ywsb-2025-05-16-p1.txt").write_text("本地新闻", encoding="utf-8")
+    result = _poll_folder(drop, "**/*")
+    assert isinstance(result, Fetched)
+    assert [d.body for d in result.raw.documents] == ["本地新闻".encode()]
+
+
+@pytest.mark.parametrize("pattern", ["../../../etc/*", "/etc/*", "a/../../*"])
+def test_an_escaping_pattern_is_refused_even_past_the_config(tmp_path: Path, pattern: str) -> None:
+    """A pattern that leaves the folder is a SourceError at poll time, not a read of /etc."""
+    with pytest.raises(ValueError, match="pattern"):
+        PagetextOptions.model_validate(
+            {"id": "d", "kind": "pagetext", "folder": tmp_path, "pattern": pattern}
+        )
+    with pytest.raises(SourceError, match="pattern"):
+        _poll_folder(tmp_path, pattern, validated=False)
+
+
+def test_the_poll_schedule_survives_values_built_past_validation() -> None:
+    """NaN or huge intervals and jitter, and months of failures, still give a next poll time."""
+    schedule = Schedule.model_construct(
+        every_minutes=float("nan"), window="00:00-24:00", timezone="Asia/Shanghai", jitter_s=1e30
+    )
+    options = FeedOptions.model_construct(
+        id="f", kind="feed", url="https://a.cn/f", schedule=schedule
+    )
+    for failures in (0, 1, 100_000):
+        when = next_poll_at(options, now=NOW, outcome="error", consecutive_failures=failures)
+        assert NOW < when <= NOW + timedelta(seconds=MAX_BACKOFF_S + MAX_JITTER_S)

@@ -85,6 +85,20 @@ class SelectorOverrides(BaseModel, frozen=True, extra="forbid"):
     pdf: str | None = None
     skip_titles: tuple[str, ...] | None = None
 
+    @field_validator("pages", "articles", "pdf")
+    @classmethod
+    def _valid_css(cls, value: str | None) -> str | None:
+        """A selector that lxml cannot compile would fail every poll: refuse it here."""
+        if value is None:
+            return None
+        from cssselect import HTMLTranslator, SelectorError
+
+        try:
+            HTMLTranslator().css_to_xpath(value)
+        except SelectorError as exc:
+            raise ValueError(f"not a CSS selector lxml can use: {exc}") from None
+        return value
+
 
 class EpaperOptions(SourceOptions, frozen=True, extra="forbid"):
     """Options of an ``epaper`` source."""
