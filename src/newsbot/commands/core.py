@@ -18,18 +18,12 @@ def demo(ctx: click.Context) -> None:
     """
     from newsbot import demo as demo_module
     from newsbot.config import default_config_path, load_settings
-    from newsbot.errors import ConfigError
     from newsbot.pipeline import App
-    from newsbot.store.db import make_engine
+    from newsbot.store.db import open_database
     from newsbot.store.schema import upgrade
 
-    try:
-        settings = load_settings(default_config_path(ctx.obj["config_path"]))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
-    engine = make_engine(ctx.obj["database_url"] or demo_module.DEMO_DATABASE_URL)
+    settings = load_settings(default_config_path(ctx.obj["config_path"]))
+    engine = open_database(ctx.obj["database_url"] or demo_module.DEMO_DATABASE_URL, create=True)
     try:
         upgrade(engine)
         with demo_module.serve_sample() as base_url:

@@ -57,7 +57,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
     """Send a test message to channel NAME now and print the platform's answer."""
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
-    from newsbot.errors import DeliveryError
+    from newsbot.errors import DeliveryError, UserError
     from newsbot.pipeline import missing_secrets
 
     with open_app(ctx) as app:
@@ -68,12 +68,11 @@ def test_channel(ctx: click.Context, name: str) -> None:
                 f"unknown channel {name!r} (known: {known})", param_hint="NAME"
             )
         if missing := missing_secrets(options):
-            click.echo(
-                f"error: channel {name} cannot send: secret {', '.join(missing)} is not set "
+            raise UserError(
+                f"channel {name} cannot send: secret {', '.join(missing)} is not set "
                 "(see `newsbot config check`)",
-                err=True,
+                exit_code=2,
             )
-            raise SystemExit(1)
         channel = app.channels().get(name) or build_channel(options)
         click.echo(f"sending a test message through {channel.describe()}")
         try:
@@ -97,7 +96,9 @@ async def _send_test(app: App, channel: Channel) -> list[str]:
 
 @click.command("deliveries")
 @click.option("--failed", is_flag=True, help="Only failed (retrying) and dead deliveries.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Rows.")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Rows."
+)
 @click.pass_context
 def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
     """The delivery log, newest first: state, attempts, channel, title, last error."""
