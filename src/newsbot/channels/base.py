@@ -41,7 +41,7 @@ class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
     kind: str
     active: bool = True
     # Overrides the platform's default pace (messages a minute) for this endpoint.
-    max_per_minute: float | None = Field(default=None, gt=0, le=6000, allow_inf_nan=False)
+    max_per_minute: float | None = Field(default=None, gt=0, le=1_000_000, allow_inf_nan=False)
 
     @field_validator("id")
     @classmethod
