@@ -33,10 +33,13 @@ def upgrade(ctx: click.Context) -> None:
 def current(ctx: click.Context) -> None:
     """Print the schema version of the database and of this newsbot."""
     from newsbot.store.db import database_url, open_database
-    from newsbot.store.schema import current_revision, head_revision
+    from newsbot.store.schema import current_revision, head_revision, refuse_foreign
 
     engine = open_database(database_url(ctx.obj["database_url"]), create=False)
     try:
-        click.echo(f"database: {current_revision(engine) or 'empty'}; newsbot: {head_revision()}")
+        current = current_revision(engine)
+        if current is None:
+            refuse_foreign(engine)
+        click.echo(f"database: {current or 'empty'}; newsbot: {head_revision()}")
     finally:
         engine.dispose()

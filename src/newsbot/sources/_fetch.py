@@ -242,6 +242,12 @@ async def fetch(
         ) from exc
     except httpx.HTTPError as exc:
         raise source_error_from(exc, source=options.id) from exc
+    except httpx.InvalidURL as exc:
+        # httpx prepares the next request even when not following: a Location such as
+        # "javascript:…" fails there, before _redirect_target can refuse it.
+        raise SourceError(
+            f"bad redirect or URL from {redact_url(url)}: {exc}", source=options.id, url=url
+        ) from exc
 
 
 async def _follow(

@@ -53,7 +53,8 @@ def foreign_tables(engine: Engine) -> list[str]:
     return sorted(names - set(SQLModel.metadata.tables))
 
 
-def _refuse_foreign(engine: Engine) -> None:
+def refuse_foreign(engine: Engine) -> None:
+    """Raise DatabaseError when the database holds another program's tables, not newsbot's."""
     if found := foreign_tables(engine):
         where = engine.url.render_as_string(hide_password=True)
         shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
@@ -67,7 +68,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Migrate the database to ``revision``; returns (from, to). Refuses another program's."""
     before = current_revision(engine)
     if before is None:
-        _refuse_foreign(engine)
+        refuse_foreign(engine)
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -82,7 +83,7 @@ def require_current(engine: Engine) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        _refuse_foreign(engine)
+        refuse_foreign(engine)
         raise SchemaOutdatedError(
             f"the database at {where} has no newsbot schema: run `newsbot db upgrade`"
         )
