@@ -124,6 +124,10 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
         line = mark.line + 1 if mark else None
         said = f"{exc.context}, {exc.problem}" if exc.context else exc.problem
         raise ConfigError([ConfigProblem(file, line, f"invalid YAML: {said}")]) from exc
+    except yaml.reader.ReaderError as exc:  # a control character: name its line, not the offset
+        line = text[: exc.position].count("\n") + 1
+        said = f"unacceptable character #x{exc.character:04x}"
+        raise ConfigError([ConfigProblem(file, line, f"invalid YAML: {said}")]) from exc
     except yaml.YAMLError as exc:
         raise ConfigError([ConfigProblem(file, None, f"invalid YAML: {exc}")]) from exc
     doc = YamlDocument(file=file, data=None)

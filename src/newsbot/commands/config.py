@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from newsbot.config import Settings
+    from newsbot.errors import ConfigProblem
 
 
 @click.group("config")
@@ -30,14 +36,45 @@ def check(ctx: click.Context, strict: bool) -> None:
     settings = load_settings(path, strict=strict)  # a ConfigError is printed by the CLI
     for warning in settings.warnings:
         click.echo(f"{warning} (warning)", err=True)
-    if settings.runtime_problems:
-        raise ConfigError(list(settings.runtime_problems))
+    problems = [*settings.runtime_problems, *_template_problems(settings)]
+    if problems:
+        raise ConfigError(problems)
     if strict:
         _open_database(ctx)
     click.echo(
         f"{path}: ok ({len(settings.sources)} sources, {len(settings.channels)} channels, "
         f"{len(settings.subscribers)} subscribers, {len(settings.rules)} rules, {len(settings.topics)} topics)"
     )
+
+
+def _template_problems(settings: Settings) -> list[ConfigProblem]:
+    """Templates of ``templates_dir`` that would fail at send time: syntax, then a test render."""
+    from jinja2 import Environment, TemplateError, TemplateSyntaxError
+
+    from newsbot.errors import ConfigProblem
+    from newsbot.render import render_test
+
+    folder = settings.templates_dir
+    if folder is None:  # the built-in templates are tested with newsbot itself
+        return []
+    problems = []
+    for path in sorted(folder.rglob("*.j2")):
+        try:
+            Environment().parse(path.read_text(encoding="utf-8"))
+        except TemplateSyntaxError as exc:
+            problems.append(ConfigProblem(str(path), exc.lineno, f"template: {exc.message}"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(ConfigProblem(str(path), None, f"template cannot be read: {exc}"))
+    if problems:
+        return problems
+    for kind in sorted({options.kind for options in settings.channels.values()}):
+        try:
+            render_test(kind, templates_dir=folder)
+        except (TemplateError, ValueError, TypeError) as exc:
+            problems.append(
+                ConfigProblem(str(folder), None, f"the {kind} alert template fails: {exc}")
+            )
+    return problems
 
 
 def _open_database(ctx: click.Context) -> None:
