@@ -24,6 +24,7 @@ every exception, and only ``-v`` adds the traceback.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -158,6 +159,22 @@ def public_text(text: str) -> str:
     if len(text) > MAX_LINE_CHARS:
         text = text[: MAX_LINE_CHARS - 1] + "…"
     return text
+
+
+MAX_STORED_ERROR_CHARS = 200
+_TAG = re.compile(r"<[^>]{0,500}>")
+_SCRIPT_OR_STYLE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+
+
+def short_error(text: str, *, max_chars: int = MAX_STORED_ERROR_CHARS) -> str:
+    """An error fit to store and list: tags of an HTML page dropped, redacted, one short line.
+
+    A platform answering with its whole HTML error page keeps only what a person reads
+    ("HTTP 502: Bad Gateway nginx"), with the code that came first.
+    """
+    if "<" in text and ">" in text:
+        text = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", text))
+    return public_text(text)[:max_chars]
 
 
 def error_lines(exc: BaseException) -> tuple[list[str], int]:

@@ -34,6 +34,7 @@ def list_channels(ctx: click.Context) -> None:
     """One line per channel: id, kind, format, where it posts (redacted), active/failing."""
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
+    from newsbot.errors import short_error
     from newsbot.pipeline import missing_secrets
     from newsbot.store.tables import ChannelRow
 
@@ -44,7 +45,7 @@ def list_channels(ctx: click.Context) -> None:
             if missing := missing_secrets(options):
                 state = f"waiting: secret {', '.join(missing)} not set"
             if row is not None and row.failing:
-                state += ", FAILING: " + (row.last_error or "")[:120]
+                state += ", FAILING: " + short_error(row.last_error or "")
             click.echo(f"{build_channel(options).describe()}  [{state}]")
         if not app.settings.channels:
             click.echo("no channels in the config")
@@ -103,6 +104,7 @@ async def _send_test(app: App, channel: Channel) -> list[str]:
 def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
     """The delivery log, newest first: state, attempts, channel, title, last error."""
     from newsbot.commands._common import open_app
+    from newsbot.errors import short_error
     from newsbot.store.outbox import list_deliveries
 
     with open_app(ctx) as app, app.session() as session:
@@ -114,6 +116,6 @@ def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
             line = f"{row.id:>6} {row.state:<7} x{row.attempts} {stamp} {row.channel_id} {row.kind}: {title}"
             click.echo(line)
             if row.last_error and row.state != "sent":
-                click.echo(f"{'':>8}error: {row.last_error}")
+                click.echo(f"{'':>8}error: {short_error(row.last_error)}")
     if not rows:
         click.echo("no failed deliveries" if failed else "no deliveries yet")
