@@ -14,8 +14,10 @@ Usage::
 from __future__ import annotations
 
 import re
+import stat
 import string
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -114,3 +116,17 @@ def quiet_span(value: str) -> str:
     if end - start == 24 * 60:
         raise ValueError(f"{value!r} is the whole day: set the subscriber inactive instead")
     return value
+
+
+def path_kind(path: Path) -> str:
+    """``"folder"``, ``"file"``, ``"missing"``, ``"other"`` (a device, a pipe), or why not
+    (``"File name too long"``): never an exception, whatever the text of the path."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError) as exc:
+        return getattr(exc, "strerror", None) or str(exc)
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from newsbot._validate import env_name, known_timezone, quiet_span, safe_id
+from newsbot._validate import env_name, known_timezone, path_kind, quiet_span, safe_id
 from newsbot._yaml import YamlDocument, load_yaml
 from newsbot.errors import ConfigError, ConfigProblem
 from newsbot.models import Topic
@@ -270,9 +270,11 @@ class _Loader:
         if value is None:
             return None
         path = self._named_path("templates_dir", value, "folder")
-        if path is not None and not path.is_dir():
+        if path is not None and path_kind(path) != "folder":
             self.problems.append(
-                self.doc.problem(("templates_dir",), f"templates_dir {value!r}: no such folder")
+                self.doc.problem(
+                    ("templates_dir",), f"templates_dir {_shown(value)}: no such folder"
+                )
             )
             return None
         return path
@@ -286,10 +288,13 @@ class _Loader:
             named = self._named_path("topics_file", value, "file")
             if named is None:
                 return ()
-            if not named.is_file():
-                what = "is not a regular file" if named.exists() else "does not exist"
+            kind = path_kind(named)
+            if kind != "file":
+                what = {"missing": "does not exist", "folder": "is not a regular file"}.get(
+                    kind, "is not a regular file" if kind == "other" else f"cannot be read: {kind}"
+                )
                 self.problems.append(
-                    self.doc.problem(("topics_file",), f"topics_file {value!r} {what}")
+                    self.doc.problem(("topics_file",), f"topics_file {_shown(value)} {what}")
                 )
                 return ()
             path = named
@@ -409,7 +414,7 @@ class _Loader:
                 )
             )
         folder = getattr(options, "folder", None)
-        if isinstance(folder, Path) and not folder.is_dir():
+        if isinstance(folder, Path) and path_kind(folder) != "folder":
             self.runtime.append(
                 self.doc.problem((*where, "folder"), f"{label}: folder {folder} does not exist")
             )
@@ -519,3 +524,8 @@ def default_config_path(explicit: Path | None) -> Path:
     from newsbot.resources import sample_config
 
     return sample_config()
+
+
+def _shown(value: str, limit_chars: int = 60) -> str:
+    """``value`` quoted for a message, shortened: a config mistake is not echoed in full."""
+    return repr(value if len(value) <= limit_chars else value[:limit_chars] + "…")

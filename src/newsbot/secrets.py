@@ -88,7 +88,8 @@ class Secret:
                 return value
             if isinstance(value, str):
                 return Secret(value)
-            raise TypeError("a secret must be a string or an {'$env': NAME} reference")
+            # ValueError, not TypeError: pydantic reports it at the field instead of crashing.
+            raise ValueError("a secret must be text from {$env: NAME}")
 
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.plain_serializer_function_ser_schema(str)

@@ -22,9 +22,10 @@ MAX_TERM_CHARS = 200
 
 def catalog_path(preferred: Path) -> Path:
     """``preferred`` when that file exists, else the catalog bundled with newsbot."""
+    from newsbot._validate import path_kind
     from newsbot.resources import bundled_path
 
-    return preferred if preferred.is_file() else bundled_path("config/topics.yaml")
+    return preferred if path_kind(preferred) == "file" else bundled_path("config/topics.yaml")
 
 
 def load_topics(path: Path) -> tuple[Topic, ...]:

@@ -112,6 +112,17 @@ TYPE_CASES = [
     Case("topics_file missing", cfg(top="topics_file: gone.yaml"), "does not exist"),
     Case("topics_file a folder", cfg(top="topics_file: ."), "is not a regular file"),
     Case("topics_file a device", cfg(top="topics_file: /dev/null"), "is not a regular file"),
+    Case(
+        "topics_file name too long",
+        cfg(top="topics_file: " + "t" * 300),
+        "cannot be read: File name too long",
+    ),
+    Case("secret a number", cfg(channels=_wecom("12345")), "a secret must be text"),
+    Case(
+        "header value a list",
+        cfg(channels="- {id: h, kind: webhook, url: 'https://a.cn/h', headers: {X-A: [1]}}"),
+        "headers",
+    ),
     Case("unknown zone", cfg(timezone="Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
     Case(
         "unknown schedule zone",
