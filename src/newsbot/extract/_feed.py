@@ -70,7 +70,9 @@ def _published(entry: Any) -> datetime | None:
             return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
         except ValueError:
             return None
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    with warnings.catch_warnings():  # feedparser warns when updated_parsed falls back
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
         year, month, day, hour, minute, second = parsed[:6]
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
