@@ -9,12 +9,15 @@ numbers, bad ids, zones and times, paths and URLs that a run would trip on, and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +32,7 @@ from tests.hardening._harness import (
 
 from newsbot._yaml import parse_yaml
 from newsbot.cli import cli
+from newsbot.config import load_settings
 from newsbot.errors import ConfigError, SourceError
 from newsbot.sources import build_source
 from newsbot.sources._schedule import MAX_BACKOFF_S, next_poll_at
@@ -453,3 +457,67 @@ def test_the_poll_schedule_survives_values_built_past_validation() -> None:
     for failures in (0, 1, 100_000):
         when = next_poll_at(options, now=NOW, outcome="error", consecutive_failures=failures)
         assert NOW < when <= NOW + timedelta(seconds=MAX_BACKOFF_S + MAX_JITTER_S)
+
+
+_SAMPLE = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "config" / "newsbot.yaml").read_text(encoding="utf-8")
+)
+_BAD_VALUES = [
+    None,
+    [],
+    {},
+    [1, 2],
+    {"a": 1},
+    0,
+    -1,
+    1e308,
+    float("nan"),
+    float("inf"),
+    True,
+    "",
+    "x" * 5000,
+    "\x00",
+    "../../etc",
+    "{nope}",
+    {"$env": 5},
+    {"$env": "X", "y": 1},
+    "25:99",
+    "http://",
+    10**30,
+    "t" * 300,
+]
+
+
+def _leaf_paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _leaf_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _leaf_paths(value, (*path, index))
+    return found
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.sampled_from(_leaf_paths(_SAMPLE)), st.sampled_from(_BAD_VALUES))
+def test_any_bad_value_anywhere_in_the_sample_is_a_config_error(
+    tmp_path: Path, path: tuple[object, ...], bad: object
+) -> None:
+    """The sample config with one value replaced by a bad one loads or is a ConfigError."""
+    doc = copy.deepcopy(_SAMPLE)
+    if path:
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = bad
+    else:
+        doc = bad
+    config = tmp_path / "mutated.yaml"
+    config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with contextlib.suppress(ConfigError):  # anything else escaping fails the test
+        load_settings(config, environ={})
