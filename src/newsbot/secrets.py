@@ -116,7 +116,12 @@ _URL_SECRET_PARAMS = re.compile(
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/@\s:]*):[^/@\s]*@")
 _URL_BOT_TOKEN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 _URL_WEBHOOK_PATH = re.compile(r"(/(?:webhooks|hook|services|bot/v2/hook)/)[^\s?#]+")
-_URL_SENDKEY = re.compile(r"/(?:SCT|SCU)?[A-Za-z0-9_-]{8,}(?=\.send\b)")
+# ServerChan SendKeys: SCT/SCU and a long tail, or any long token before ".send".
+_URL_SENDKEY = re.compile(r"/(?:(?:SCT|SCU)[A-Za-z0-9]{8,}|[A-Za-z0-9_-]{20,})(?=\.send\b)")
+# Platforms whose webhook URL path is itself the credential.
+_WEBHOOK_HOSTS = re.compile(
+    r"(?i)://[^/]*(?:slack\.com|discord(?:app)?\.com|feishu\.cn|larksuite\.com|qyapi\.weixin)"
+)
 _SHAPES = (
     (_URL_USERINFO, "a password (user:password@)"),
     (_URL_SECRET_PARAMS, "a credential query parameter"),
@@ -144,6 +149,9 @@ def inline_secret(value: str) -> str | None:
     if "://" not in value and "?" not in value:
         return None
     for pattern, what in _SHAPES:
+        # "/services/..." is a Slack token only at Slack: a feed under /services/ is fine.
+        if pattern is _URL_WEBHOOK_PATH and not _WEBHOOK_HOSTS.search(value):
+            continue
         if pattern.search(value):
             return what
     return None

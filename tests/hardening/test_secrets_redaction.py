@@ -309,6 +309,8 @@ def test_the_log_filter_scrubs_message_extras_and_traceback() -> None:
         "https://a.cn/x?page=2",
         "https://a.cn/{date:%Y%m%d}/node_1.html",
         "http://szb1.ywcity.cn/layout/1.html",
+        "https://www.gov.cn/services/feed.xml",
+        "https://a.cn/messages.send",
     ],
 )
 def test_ordinary_urls_are_not_taken_for_secrets(url: str) -> None:
