@@ -3,7 +3,7 @@
 Each example is written to a file and read through the real command (click, in this
 process): it either prints an issue (exit 0) or exactly one `error:` line naming the file
 (exit 1 or 2). Few examples in CI; set NEWSBOT_FUZZ_EXAMPLES (say 2000) to fuzz longer by
-hand — see docs/testing.md.
+hand — see docs/errors.md.
 """
 
 from __future__ import annotations
