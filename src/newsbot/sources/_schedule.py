@@ -46,7 +46,7 @@ def next_poll_at(
     schedule = options.schedule
     # The config bounds these; clamped again so options built in code (model_construct, a
     # plugin) can never make a NaN or an overflowing delay that kills the poll job.
-    interval_s = _bounded(schedule.every_minutes * 60, 1.0, MAX_EVERY_MINUTES * 60)
+    interval_s = _bounded(schedule.every_minutes * 60, 60.0, MAX_EVERY_MINUTES * 60)
     failures = consecutive_failures if consecutive_failures > 0 else int(outcome in _FAILED)
     if failures:
         interval_s = min(interval_s * 2 ** min(failures - 1, 32), MAX_BACKOFF_S)

@@ -41,7 +41,8 @@ MAX_JITTER_S = 3600
 class Schedule(BaseModel, frozen=True, extra="forbid"):
     """When to poll: every ``every_minutes`` inside a daily window, local time."""
 
-    every_minutes: float = Field(default=15, gt=0, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
+    # at least a minute: a paper's site is not polled every second
+    every_minutes: float = Field(default=15, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
     window: str = "05:00-10:00"
     timezone: str = "Asia/Shanghai"
     jitter_s: float = Field(default=30, ge=0, le=MAX_JITTER_S, allow_inf_nan=False)
