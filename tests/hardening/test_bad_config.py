@@ -179,6 +179,12 @@ TYPE_CASES = [
         cfg(channels="- {id: w, kind: file, path: w.txt, max_per_minute: 0}"),
         "max_per_minute",
     ),
+    Case(
+        "tiny rate",
+        cfg(channels="- {id: w, kind: file, path: w.txt, max_per_minute: 1e-300}"),
+        "greater than or equal to 0.01",
+    ),
+    Case("tiny timeout", cfg(source="timeout_s: 1e-300"), "greater than or equal to 0.1"),
     Case("zero threshold", cfg(top="admin: {failure_threshold: 0}"), "failure_threshold"),
     Case("zero digest items", cfg(subscriber="digest: {max_items: 0}"), "max_items"),
     Case(

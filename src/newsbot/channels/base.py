@@ -41,7 +41,8 @@ class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
     kind: str
     active: bool = True
     # Overrides the platform's default pace (messages a minute) for this endpoint.
-    max_per_minute: float | None = Field(default=None, gt=0, le=1_000_000, allow_inf_nan=False)
+    # at least one a 100 minutes: a tinier rate would wait longer than a timedelta can hold
+    max_per_minute: float | None = Field(default=None, ge=0.01, le=1_000_000, allow_inf_nan=False)
 
     @field_validator("id")
     @classmethod

@@ -88,7 +88,7 @@ class SourceOptions(BaseModel, frozen=True, extra="forbid"):
     active: bool = True
     schedule: Schedule = Schedule()
     max_body_bytes: int = Field(default=20_000_000, ge=1024, le=1_000_000_000)
-    timeout_s: float = Field(default=20, gt=0, le=600, allow_inf_nan=False)
+    timeout_s: float = Field(default=20, ge=0.1, le=600, allow_inf_nan=False)
     # between two requests to the same host, across sources
     min_interval_s: float = Field(default=1.0, ge=0, le=3600, allow_inf_nan=False)
     max_redirects: int = Field(default=5, ge=0, le=20)
