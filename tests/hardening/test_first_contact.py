@@ -7,6 +7,7 @@ run in-process on a real SQLite file with the clock it would have at 04:17 in Sh
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shlex
@@ -246,3 +247,36 @@ def test_status_of_a_source_never_polled_and_times_in_the_config_zone(tmp_path: 
     assert "  new: never polled yet, 0 issues" in result.output
     assert "  old: last new at 2025-05-16 09:00, 0 issues" in result.output
     assert "never polled at" not in result.output
+
+
+def test_extract_takes_its_topics_from_the_config_named_by_config(tmp_path: Path) -> None:
+    """`newsbot --config X extract PAGE` tags articles with X's topic catalog, not with
+    config/topics.yaml of the working folder or the bundled one."""
+    (tmp_path / "topics.yaml").write_text(
+        "topics:\n  - id: governance\n    name: 治理\n    terms: [精准治理]\n", encoding="utf-8"
+    )
+    config = tmp_path / "newsbot.yaml"
+    config.write_text("topics_file: topics.yaml\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "extract", str(SAMPLE_PAGE)])
+    assert result.exit_code == 0, result.output
+    topics = {t for article in json.loads(result.stdout)["articles"] for t in article["topics"]}
+    assert topics == {"governance"}
+
+
+def test_backfill_prints_its_plan_before_the_first_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`backfill` says which days it will fill (first, last, how many) before polling any."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "drop").mkdir()
+    config = tmp_path / "newsbot.yaml"
+    config.write_text(
+        "sources:\n  - id: drop\n    kind: pagetext\n    folder: drop\n", encoding="utf-8"
+    )
+    env = {"NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}
+    base = ["--config", str(config)]
+    assert CliRunner().invoke(cli, [*base, "db", "upgrade"], env=env).exit_code == 0
+    args = ["backfill", "--source", "drop", "--since", "2025-05-01", "--until", "2025-05-03"]
+    result = CliRunner().invoke(cli, [*base, *args], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "backfill drop: 2025-05-01 to 2025-05-03, 3 days"

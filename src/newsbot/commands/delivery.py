@@ -79,8 +79,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
         try:
             answers = asyncio.run(_send_test(app, channel))
         except DeliveryError as exc:
-            click.echo(f"refused: {channel.redact(str(exc))}", err=True)
-            raise SystemExit(1) from None
+            raise UserError(f"{name} refused the message: {channel.redact(str(exc))}") from None
     for answer in answers:
         click.echo(channel.redact(answer))  # a platform may echo the request, key included
 
