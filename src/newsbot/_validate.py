@@ -36,9 +36,7 @@ def safe_id(value: str) -> str:
     if len(value) > MAX_ID_CHARS:
         raise ValueError(f"an id is at most {MAX_ID_CHARS} characters, not {len(value)}")
     if not _ID.match(value):
-        raise ValueError(
-            f"id {value[:40]!r}: use letters, digits, '.', '_' or '-' (no spaces or '/')"
-        )
+        raise ValueError(f"{value[:40]!r}: use letters, digits, '.', '_' or '-' (no spaces or '/')")
     return value
 
 
@@ -61,11 +59,13 @@ def http_url(value: str) -> str:
         parts = urlsplit(value)
         _ = parts.port  # raises for a port that is not a number in 0-65535
     except ValueError as exc:
-        raise ValueError(f"not a valid URL: {exc}") from None
+        raise ValueError(f"not a valid URL: {exc}") from None  # urlsplit never echoes it
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"only http:// and https:// URLs are fetched, not {value[:60]!r}")
+        # The scheme only: a URL may carry a password, and a cut one escapes redaction.
+        shown = f"{parts.scheme}:" if parts.scheme else "text without a scheme"
+        raise ValueError(f"only http:// and https:// URLs are fetched, not {shown}")
     if not parts.hostname:
-        raise ValueError(f"the URL {value[:60]!r} names no host")
+        raise ValueError("the URL names no host")
     return value
 
 

@@ -230,7 +230,8 @@ class _Loader:
                 self.doc.problem(("admin", "channel"), f"unknown channel {admin.channel!r}")
             )
         if self.problems:
-            raise ConfigError(self.problems)
+            # In file order, as a reader fixes them (checks run by kind, not by line).
+            raise ConfigError(sorted(self.problems, key=lambda p: (p.file, p.line or 0)))
         return Settings(
             path=Path(self.doc.file),
             version=_version(data, topics),
@@ -311,7 +312,8 @@ class _Loader:
             for error in exc.errors():
                 loc = (*where, *error["loc"])
                 label = ".".join(str(part) for part in error["loc"]) or where[-1]
-                self.problems.append(self.doc.problem(loc, f"{label}: {error['msg']}"))
+                said = error["msg"].removeprefix("Value error, ")  # pydantic's wording, not ours
+                self.problems.append(self.doc.problem(loc, f"{label}: {said}"))
             return None
 
     def _adapters(
