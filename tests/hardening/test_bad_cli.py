@@ -385,3 +385,27 @@ def test_another_programs_database_is_left_untouched(tmp_path: Path) -> None:
         tables = [r[0] for r in check.execute("SELECT name FROM sqlite_master")]
     check.close()
     assert tables == ["moz_places"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (("/test", "/nosuchdb"), "refused the database at postgresql+psycopg://"),
+        (("postgres@", f"nosuchuser:{SECRET}@"), 'role "nosuchuser" does not exist'),
+    ],
+)
+def test_a_postgresql_server_that_refuses_says_why(
+    postgres_url: str, change: tuple[str, str], fragment: str
+) -> None:
+    """The real server refusing a database or a role: its own words, one line, exit 1, the
+    password hidden (skipped, with the reason, when no server answers)."""
+    url = postgres_url.split("?", maxsplit=1)[0].replace(*change)
+    result = CliRunner().invoke(
+        cli, ["--config", str(CONFIG), "status"], env={"NEWSBOT_DATABASE_URL": url}
+    )
+    assert result.exit_code == 1, result.output
+    assert fragment in result.output
+    assert "fix the URL or create it" in result.output
+    assert SECRET not in result.output
+    assert len(result.output.strip().splitlines()) == 1

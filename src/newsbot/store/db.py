@@ -142,6 +142,24 @@ def open_database(url: str, *, create: bool) -> Engine:
     return engine
 
 
+# A driver's message, recognised by a few words, in the user's terms; first match wins.
+_IN_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("refused",), "cannot connect to {where}: connection refused (is the server running?)"),
+    (
+        ("file is not a database", "malformed"),
+        "{where} is not a SQLite database (corrupt, or another kind of file): "
+        "point NEWSBOT_DATABASE_URL at a new file, or restore a backup",
+    ),
+    (("unable to open database file",), "cannot open {where}: check the path and its permissions"),
+    (("locked",), "{where} is locked by another process: try again"),
+    (
+        ("resolve host", "name or service not known"),
+        "cannot connect to {where}: host name not found",
+    ),
+    (("timeout", "timed out"), "cannot connect to {where}: no answer (timed out)"),
+)
+
+
 def database_error(exc: BaseException, *, url: str | None = None) -> DatabaseError:
     """A driver or SQLAlchemy error in the user's terms: what is wrong, and what to do."""
     where = "the database"
@@ -152,21 +170,12 @@ def database_error(exc: BaseException, *, url: str | None = None) -> DatabaseErr
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = detail[0] if detail else type(exc).__name__
     low = first.lower()
-    if "refused" in low:
-        return DatabaseError(
-            f"cannot connect to {where}: connection refused (is the server running?)"
-        )
-    if "file is not a database" in low or "malformed" in low:
-        return DatabaseError(
-            f"{where} is not a SQLite database (corrupt, or another kind of file): "
-            "point NEWSBOT_DATABASE_URL at a new file, or restore a backup"
-        )
-    if "unable to open database file" in low:
-        return DatabaseError(f"cannot open {where}: check the path and its permissions")
-    if "locked" in low:
-        return DatabaseError(f"{where} is locked by another process: try again")
-    if "timeout" in low or "timed out" in low:
-        return DatabaseError(f"cannot connect to {where}: no answer (timed out)")
+    if "fatal:" in low:  # the server's own words: database or role missing, login refused
+        said = first[low.index("fatal:") + len("fatal:") :].strip()
+        return DatabaseError(f"the server refused {where}: {said}; fix the URL or create it")
+    for needles, words in _IN_WORDS:
+        if any(needle in low for needle in needles):
+            return DatabaseError(words.format(where=where))
     return DatabaseError(f"{where}: {first}")
 
 
