@@ -158,6 +158,8 @@ PROCESS_ROWS = [
     Row("extract javascript:", ("extract", "javascript:alert(1)"), 2, "only http://, https://"),
     Row("extract port out of range", ("extract", "http://127.0.0.1:99999/"), 2, "not a valid"),
     Row("extract no host", ("extract", "http:///x.html"), 2, "no host in the URL"),
+    Row("extract unclosed IPv6", ("extract", "http://[::1"), 2, "not a valid URL"),
+    Row("extract empty argument", ("extract", ""), 2, "no page given"),
     Row(
         "extract closed port",
         ("extract", "http://127.0.0.1:{closed}/p1.html"),

@@ -97,7 +97,12 @@ def read_input(source: str) -> tuple[bytes, str | None]:
     """(body, charset) of a path, a ``file://`` URL or an http(s) URL; bounded, errors in one line."""
     from urllib.parse import unquote, urlsplit
 
-    scheme = urlsplit(source).scheme.lower() if "://" in source or ":" in source[:12] else ""
+    if not source.strip():
+        raise UserError("no page given: name a file or an http(s) URL", exit_code=2)
+    try:
+        scheme = urlsplit(source).scheme.lower() if "://" in source or ":" in source[:12] else ""
+    except ValueError as exc:  # "http://[::1": an unclosed IPv6 bracket
+        raise UserError(f"{source}: not a valid URL ({exc})", exit_code=2) from None
     if scheme in ("http", "https"):
         _check_url(source)
         return _fetch(source)
