@@ -140,6 +140,7 @@ ARGUMENT_ROWS = [
         2,
         "unknown source 'nope'",
     ),
+    Row("poll unknown source", ("poll", "--once", "--source", "nope"), 2, "unknown source 'nope'"),
     Row("channels test unknown", ("channels", "test", "nope"), 2, "unknown channel 'nope'"),
 ]
 

@@ -73,6 +73,11 @@ def poll(ctx: click.Context, once: bool, source_id: str | None, day: date | None
     if not once:
         raise click.UsageError("only --once is supported; `newsbot run` polls on schedule")
     with open_app(ctx) as app:
+        if source_id is not None and source_id not in app.settings.sources:
+            known = ", ".join(sorted(app.settings.sources)) or "none"
+            raise click.BadParameter(
+                f"unknown source {source_id!r} (known: {known})", param_hint="--source"
+            )
         app.sync_config()
         if source_id is not None:
             reports = [asyncio.run(poll_source(app, source_id, day=day))]
