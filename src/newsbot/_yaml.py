@@ -35,22 +35,55 @@ MAX_ALIASES = 50
 MAX_NODES = 200_000  # values after expanding aliases
 
 
-class _SafeComposer(yaml.SafeLoader):
-    """SafeLoader whose composer refuses tags, too many aliases and deep nesting as it reads."""
+def _event_source() -> type:
+    """libyaml's parser when PyYAML was built with it (about 6x faster on a large file), else
+    PyYAML's own; either way the composer below is PyYAML's Python one, so it can refuse."""
+    if not yaml.__with_libyaml__:
+        return yaml.SafeLoader
+    from yaml._yaml import CParser
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import Resolver
+
+    class _LibyamlEvents(CParser, Composer, SafeConstructor, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        # CParser composes in C, where nothing could be refused: take Composer's methods.
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+        compose_node = Composer.compose_node
+        compose_scalar_node = Composer.compose_scalar_node
+        compose_sequence_node = Composer.compose_sequence_node
+        compose_mapping_node = Composer.compose_mapping_node
+
+    return _LibyamlEvents
+
+
+class _Refusals:
+    """Mixed into a safe loader: its composer refuses tags, too many aliases or values and
+    deep nesting as it reads, before anything is built."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        super().__init__(stream)  # type: ignore[call-arg]
         self._depth = 0
         self._aliases = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         mark = event.start_mark
+        self._nodes += 1
+        if self._nodes > MAX_NODES:  # before building them all: a 5 MB list would take minutes
+            raise _refused(f"more than {MAX_NODES} values", mark)
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise _refused(f"more than {MAX_ALIASES} aliases (*name)", mark)
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         tag = getattr(event, "tag", None)
         if tag is not None and tag != "!":
             shown = tag.replace("tag:yaml.org,2002:", "!!")
@@ -60,14 +93,19 @@ class _SafeComposer(yaml.SafeLoader):
                 raise _refused(f"nested deeper than {MAX_DEPTH} levels", mark)
             self._depth += 1
             try:
-                return super().compose_node(parent, index)
+                return super().compose_node(parent, index)  # type: ignore[misc]
             finally:
                 self._depth -= 1
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
 
 def _refused(problem: str, mark: Any) -> yaml.MarkedYAMLError:
     return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+# The same refusals over PyYAML's pure-Python events and, when built in, libyaml's.
+PURE_LOADER: type = type("_PureSafeComposer", (_Refusals, yaml.SafeLoader), {})
+_LOADER: type = type("_SafeComposer", (_Refusals, _event_source()), {})
 
 
 @dataclass
@@ -114,7 +152,7 @@ def load_yaml(path: Path) -> YamlDocument:
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse YAML ``text``; ``file`` names it in errors."""
     try:
-        loader = _SafeComposer(text)
+        loader = _LOADER(text)
         try:
             node = loader.get_single_node()
         finally:

@@ -42,7 +42,7 @@ class Row:
     """One bad command line: arguments, database URL, exit code, a fragment of the message.
 
     ``{dir}`` in ``args`` and ``db`` is the row's own folder (holding ``migrated.db``,
-    ``corrupt.db``, ``foreign.db``, ``folder/``, ``fifo``, ``huge.yaml``, ``empty.html``);
+    ``broken.db`` (a table dropped), ``corrupt.db``, ``foreign.db``, ``folder/``, ``fifo``, ``huge.yaml``, ``empty.html``);
     ``{site}`` the FakeSite's base URL; ``{closed}`` a port nobody listens on.
     """
 
@@ -96,6 +96,20 @@ DB_ROWS = [
 
 # -- arguments ----------------------------------------------------------------------------
 ARGUMENT_ROWS = [
+    Row(
+        "status on a database missing a table",
+        ("status",),
+        1,
+        "the database at sqlite:///",
+        db="sqlite:///{dir}/broken.db",
+    ),
+    Row(
+        "config apply on a database missing a table",
+        ("config", "apply"),
+        1,
+        "no such table: sources",
+        db="sqlite:///{dir}/broken.db",
+    ),
     Row("--config a folder", ("--config", "{dir}/folder", "status"), 2, "a folder"),
     Row("--config over 5 MB", ("--config", "{dir}/huge.yaml", "status"), 2, "larger than 5 MB"),
     Row("--config missing", ("--config", "{dir}/nope.yaml", "status"), 2, "no such file"),
@@ -235,6 +249,10 @@ def prepare(folder: Path, migrated: Path) -> None:
     """The row's folder: a migrated database and the bad files rows point at."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(migrated, folder / "migrated.db")
+    shutil.copy(migrated, folder / "broken.db")
+    with sqlite3.connect(folder / "broken.db") as broken:
+        broken.execute("DROP TABLE sources")
+    broken.close()
     (folder / "corrupt.db").write_bytes(b"this is no database\n" * 200)
     with sqlite3.connect(folder / "foreign.db") as foreign:
         foreign.execute("CREATE TABLE moz_bookmarks (id INTEGER PRIMARY KEY, title TEXT)")

@@ -30,6 +30,7 @@ from tests.hardening._harness import (
     write_case,
 )
 
+import newsbot._yaml
 from newsbot._yaml import parse_yaml
 from newsbot.cli import cli
 from newsbot.config import load_settings
@@ -70,9 +71,17 @@ YAML_CASES = [
     Case("exponential aliases", _fixture("few-wide-aliases.yaml"), "once aliases are expanded"),
     Case("alias cycle", _fixture("alias-cycle.yaml"), ":2: an alias refers to its own anchor"),
     Case("merge key", _fixture("merge-key.yaml"), ":7: merge keys (<<) are not supported"),
-    Case("deep flow nesting", _deep_flow(5000), ":2: invalid YAML: nested deeper than 64"),
+    Case(
+        "deep flow nesting",
+        _deep_flow(5000),
+        ":2: invalid YAML: nested deeper than 64 | :2: invalid YAML: while increasing flow level, exceeded maximum nesting depth",
+    ),
     Case("deep block nesting", _deep_block(3000), "nested deeper than 64"),
-    Case("lone surrogate", cfg(top='x: "\\ud800"'), ":2: text contains a lone surrogate"),
+    Case(
+        "lone surrogate",
+        cfg(top='x: "\\ud800"'),
+        ":2: text contains a lone surrogate | :2: invalid YAML: while parsing a quoted scalar, found invalid Unicode",
+    ),
     Case("not UTF-8", b"timezone: Asia/Shanghai\nx: \xff\xfe\n", ":2: not valid UTF-8"),
     Case(
         "NUL byte",
@@ -86,6 +95,7 @@ YAML_CASES = [
     ),
     Case("boolean key", cfg(top="yes: 1"), ":2: keys must be text"),
     Case("undefined alias", cfg(top="x: *nowhere"), "undefined alias"),
+    Case("a 5 MB list", "x: [" + "1," * 2_400_000 + "]\n", "more than 200000 values"),
 ]
 
 TYPE_CASES = [
@@ -337,6 +347,15 @@ def test_each_bad_config_is_refused_in_one_line(
     """Each corpus row ends with its exit code and message naming the file, never a traceback."""
     output = check_in_process(case, tmp_path, monkeypatch)
     assert str(tmp_path) in output, output
+
+
+@pytest.mark.parametrize("case", [c for c in YAML_CASES if c.name != "a 5 MB list"], ids=str)
+def test_yaml_refusals_hold_without_libyaml(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyYAML's pure-Python parser (no libyaml) gets the same refusals, in its own words."""
+    monkeypatch.setattr(newsbot._yaml, "_LOADER", newsbot._yaml.PURE_LOADER)
+    check_in_process(case, tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
