@@ -50,19 +50,22 @@ class _Cli(click.Group):
         except (click.exceptions.Exit, click.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:
-            verbose = bool((ctx.obj or {}).get("verbose"))
-            raise SystemExit(report(_translated(exc), verbose=verbose)) from None
+            obj = ctx.obj or {}
+            translated = _translated(exc, obj.get("database_url"))
+            raise SystemExit(report(translated, verbose=bool(obj.get("verbose")))) from None
 
 
-def _translated(exc: Exception) -> Exception:
+def _translated(exc: Exception, database_url: str | None) -> Exception:
     """Third-party errors that escaped their own module, in the user's terms."""
     if isinstance(exc, NewsbotError):
         return exc
     module = type(exc).__module__
     if module.startswith(("sqlalchemy", "sqlite3", "psycopg")):
-        from newsbot.store.db import database_error
+        from newsbot.store import db
 
-        return database_error(exc)
+        translated = db.database_error(exc, url=db.database_url(database_url))
+        translated.__cause__ = exc  # so -v shows the driver's traceback
+        return translated
     return exc
 
 

@@ -100,7 +100,7 @@ def status(ctx: click.Context) -> None:
     from sqlmodel import select
 
     from newsbot.commands._common import open_app
-    from newsbot.errors import public_text
+    from newsbot.errors import short_error
     from newsbot.store.tables import DeliveryRow, IssueRow, SourceRow
 
     with open_app(ctx) as app, app.session() as session:
@@ -113,7 +113,7 @@ def status(ctx: click.Context) -> None:
                 f"  {row.id}{'' if row.active else ' (removed)'}: {_health(row, issues, zone)}"
             )
             if row.last_error:
-                click.echo(f"    last error: {public_text(row.last_error)}")
+                click.echo(f"    last error: {short_error(row.last_error)}")
         if not rows:
             click.echo(
                 "  none yet (`newsbot config apply` or `newsbot run` adds the config's sources)"
