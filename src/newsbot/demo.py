@@ -194,8 +194,8 @@ def held_after(
     with app.session() as session:
         rows = session.exec(query).all()
     held = []
-    for subscriber_id, count, until in rows:
-        subscriber_id = subscriber_id or "-"  # admin notices belong to no subscriber
+    for stored_id, count, until in rows:
+        subscriber_id = stored_id or "-"  # admin notices belong to no subscriber
         subscriber = app.settings.subscribers.get(subscriber_id)
         settings = subscriber.settings if subscriber else None
         zone = ZoneInfo(settings.timezone) if settings else UTC
