@@ -24,6 +24,8 @@ from click.testing import CliRunner, Result
 from sqlmodel import Session, select
 from tests.hardening._harness import Case, cfg, check_in_process
 
+from newsbot.channels import build_channel
+from newsbot.channels.webhook import WebhookOptions
 from newsbot.cli import cli
 from newsbot.models import Message
 from newsbot.outbox import enqueue
@@ -316,3 +318,12 @@ def test_the_log_filter_scrubs_message_extras_and_traceback() -> None:
 def test_ordinary_urls_are_not_taken_for_secrets(url: str) -> None:
     """The shape checks leave URLs without credentials alone."""
     assert inline_secret(url) is None
+
+
+def test_a_short_header_secret_is_redacted_by_its_channel() -> None:
+    """A header value from {$env} shorter than the registry's minimum is still redacted in the
+    channel's own texts (its errors, its answers)."""
+    channel = build_channel(
+        WebhookOptions(id="h", url="https://a.cn/in", headers={"Authorization": Secret("tiny42")})
+    )
+    assert channel.redact("refused: Authorization tiny42") == "refused: Authorization ***"

@@ -128,8 +128,11 @@ class Channel(ABC):
         return self.check_response(response)
 
     def secrets(self) -> tuple[Secret, ...]:
-        """Every secret in the options (for redaction)."""
-        found = [v for v in dict(self.options).values() if isinstance(v, Secret)]
+        """Every secret in the options, header values included (for redaction)."""
+        found: list[Secret] = []
+        for value in dict(self.options).values():
+            items = value.values() if isinstance(value, Mapping) else (value,)
+            found.extend(item for item in items if isinstance(item, Secret))
         return tuple(s for s in found if s)
 
     def endpoint(self) -> str:
