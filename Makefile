@@ -7,14 +7,17 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: install demo test lint format bench clean browser screenshots
 
 $(STAMP): pyproject.toml
+	@echo "newsbot: creating $(VENV) and installing packages (first time: about a minute, quiet)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "newsbot: installed in $(VENV)"
 
 install: $(STAMP)
 
 demo: $(STAMP)
+	@echo "newsbot: running the demo on the bundled sample issue (offline; \`make clean\` starts over)"
 	$(BIN)/newsbot demo
 
 test: $(STAMP) browser

@@ -63,11 +63,11 @@ def test_demo_runs_end_to_end_then_finds_nothing_new(tmp_path: Path) -> None:
 
 
 def test_config_check_prints_file_line_problems_and_fails(tmp_path: Path) -> None:
-    """`config check` exits 1 and prints `file:line: message` for a broken config."""
+    """`config check` exits 2 (a config problem) and prints `file:line: message`."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - id: x\n    kind: nope\nsubscribers: []\n", encoding="utf-8")
     result = newsbot("--config", str(bad), "config", "check", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert f"{bad}:3: source 'x': unknown kind 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
 

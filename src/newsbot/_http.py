@@ -68,13 +68,40 @@ def make_async_client(
     )
 
 
+# In the user's terms, first match wins (ConnectTimeout before the other timeouts).
+_IN_WORDS: tuple[tuple[type[httpx.HTTPError], str], ...] = (
+    (httpx.ConnectTimeout, "cannot connect to {url}: timed out"),
+    (httpx.TimeoutException, "no answer from {url} in time"),
+    (httpx.UnsupportedProtocol, "{url}: only http:// and https:// addresses can be fetched"),
+    (httpx.TooManyRedirects, "too many redirects from {url}"),
+    (httpx.DecodingError, "{url} sent a body that cannot be decoded"),
+    (httpx.TransportError, "{url} broke off the answer (connection closed, or not HTTP)"),
+)
+
+
 def _describe(exc: httpx.HTTPError) -> str:
-    kind = type(exc).__name__
+    """What went wrong in the user's terms ("cannot connect to URL: connection refused")."""
     try:
         url = redact_url(str(exc.request.url))
     except RuntimeError:  # the request is not set on some errors
-        url = ""
-    return f"{kind} for {url}" if url else kind
+        url = "the server"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect to {url}: {_connect_reason(str(exc))}"
+    for kind, words in _IN_WORDS:
+        if isinstance(exc, kind):
+            return words.format(url=url)
+    return f"request to {url} failed ({type(exc).__name__})"
+
+
+def _connect_reason(text: str) -> str:
+    low = text.lower()
+    if "refused" in low or "all connection attempts failed" in low:
+        return "connection refused"
+    if "name or service not known" in low or "nodename nor servname" in low or "resolution" in low:
+        return "host name not found"
+    if "unreachable" in low:
+        return "network unreachable"
+    return " ".join(text.split())[:120] or "connection failed"
 
 
 def delivery_error_from(exc: httpx.HTTPError, *, channel: str) -> TransientDeliveryError:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 
+from newsbot.secrets import RedactingFilter
+
 # The keys newsbot logs, in the order they are printed.
 KEYS = (
     "source",
@@ -49,6 +51,7 @@ def configure(level: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(KeyValueFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.set_name("newsbot")
+    handler.addFilter(RedactingFilter())  # known secrets never reach a log line
     root = logging.getLogger()
     # Replace our own handler on a second call; leave handlers others installed alone.
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "newsbot"] + [handler]

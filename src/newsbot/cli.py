@@ -3,6 +3,10 @@
 Each command group lives in its own module under ``newsbot.commands`` and is imported
 here; those modules import heavy things (jieba, SQLAlchemy, httpx) inside the command
 functions, so ``newsbot --help`` stays fast.
+
+Every error a command lets out ends here, in :class:`_Cli`: ours print their own message,
+anything unexpected prints one line and "run with -v for details" (exit 2 for usage and
+config, 1 for the rest); the traceback shows only under ``-v``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import click
 
 from newsbot import __version__
+from newsbot.errors import NewsbotError, report
 
 # (module, attribute) of every command, in the order --help lists them.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -33,13 +38,63 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+MAX_CONFIG_BYTES = 5 * 1024 * 1024
+
+
+class _Cli(click.Group):
+    """The command group whose invoke is the one catch-all for errors a command lets out."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            obj = ctx.obj or {}
+            translated = _translated(exc, obj.get("database_url"))
+            raise SystemExit(report(translated, verbose=bool(obj.get("verbose")))) from None
+
+
+def _translated(exc: Exception, database_url: str | None) -> Exception:
+    """Third-party errors that escaped their own module, in the user's terms."""
+    if isinstance(exc, NewsbotError):
+        return exc
+    module = type(exc).__module__
+    if module.startswith(("sqlalchemy", "sqlite3", "psycopg")):
+        from newsbot.store import db
+
+        translated = db.database_error(exc, url=db.database_url(database_url))
+        translated.__cause__ = exc  # so -v shows the driver's traceback
+        return translated
+    return exc
+
+
+def _config_file(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """``--config`` must name a regular file of sane size: not a FIFO, a device or a folder."""
+    if value is None:
+        return None
+    try:
+        info = value.stat()
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: {(exc.strerror or 'cannot read').lower()}") from None
+    import stat
+
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise click.BadParameter(f"{value}: {kind}; name a YAML file")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise click.BadParameter(f"{value}: larger than 5 MB; not a config file")
+    return value
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsbot")
 @click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
     default=None,
+    callback=_config_file,
     help="Config file (default: config/newsbot.yaml, else the bundled sample).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
@@ -53,8 +108,12 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     logging.basicConfig(
         level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s"
     )
+    from newsbot.secrets import install_log_redaction
+
+    install_log_redaction()  # every known secret is scrubbed from every log line
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    ctx.obj["verbose"] = verbose
     ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")
 
 

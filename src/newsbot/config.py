@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newsbot._validate import env_name, known_timezone, path_kind, quiet_span, safe_id
 from newsbot._yaml import YamlDocument, load_yaml
 from newsbot.errors import ConfigError, ConfigProblem
 from newsbot.models import Topic
-from newsbot.secrets import Secret, redact_url
+from newsbot.secrets import Secret, inline_secret
 
 if TYPE_CHECKING:
     from newsbot.channels import ChannelOptions
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+MAX_TERMS = 200  # keywords in one rule's any/all/none
+MAX_TERM_CHARS = 200
 
 
 class _Strict(BaseModel):
@@ -63,7 +63,8 @@ class DigestSettings(_Strict):
 
     at: str = "08:00"
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = None
-    max_items: int = 20  # items per message; a longer digest goes out in numbered parts
+    # items per message; a longer digest goes out in numbered parts
+    max_items: int = Field(default=20, ge=1, le=500)
 
     @field_validator("at")
     @classmethod
@@ -78,13 +79,26 @@ class RuleSettings(_Strict):
 
     id: str
     match: str | None = None
-    any: tuple[str, ...] = ()
-    all: tuple[str, ...] = ()
-    none: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
+    any: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
+    all: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
+    none: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
+    topics: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
     fields: tuple[Literal["headline", "summary", "body"], ...] = ("headline", "summary", "body")
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
     deliver: Literal["alert", "digest", "both"] = "digest"
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return safe_id(value)
+
+    @field_validator("any", "all", "none")
+    @classmethod
+    def _check_terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for term in value:
+            if len(term) > MAX_TERM_CHARS:
+                raise ValueError(f"a keyword is at most {MAX_TERM_CHARS} characters")
+        return value
 
 
 class SubscriberSettings(_Strict):
@@ -103,32 +117,24 @@ class SubscriberSettings(_Strict):
     @field_validator("id")
     @classmethod
     def _check_id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("ids are letters, digits, '.', '_' or '-' (at most 100)")
-        return value
+        return safe_id(value)
 
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_timezone(value)
 
     @field_validator("quiet_hours")
     @classmethod
     def _check_quiet(cls, value: str | None) -> str | None:
-        if value is not None and not _SPAN.match(value):
-            raise ValueError("must be HH:MM-HH:MM, e.g. 22:00-07:00")
-        return value
+        return quiet_span(value) if value is not None else None
 
 
 class AdminSettings(_Strict):
     """Where admin alerts go (a broken source, a failing channel) and when."""
 
     channel: str | None = None
-    failure_threshold: int = 3
+    failure_threshold: int = Field(default=3, ge=1, le=1000)
 
 
 class HttpSettings(_Strict):
@@ -198,6 +204,9 @@ class Settings:
     source_references: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     warnings: tuple[ConfigProblem, ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
+    # What a run would meet on this machine (a page-text folder that is missing): the
+    # config loads, so `run` polls the other sources, but `config check` fails on these.
+    runtime_problems: tuple[ConfigProblem, ...] = ()
 
     @property
     def rules(self) -> list[RuleSpec]:
@@ -217,22 +226,29 @@ _TOP_LEVEL = {
 }
 
 
-def load_settings(path: Path, *, environ: Mapping[str, str] | None = None) -> Settings:
-    """Load and validate ``path``; raise ConfigError listing every problem as file:line."""
+def load_settings(
+    path: Path, *, environ: Mapping[str, str] | None = None, strict: bool = False
+) -> Settings:
+    """Load and validate ``path``; raise ConfigError listing every problem as file:line.
+
+    ``strict``: an ``{$env: NAME}`` whose variable is unset is a problem, not a warning.
+    """
     env = os.environ if environ is None else environ
     doc = load_yaml(path)
-    loader = _Loader(doc, env)
+    loader = _Loader(doc, env, strict=strict)
     return loader.settings()
 
 
 class _Loader:
     """Validates one document, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, doc: YamlDocument, env: Mapping[str, str]) -> None:
+    def __init__(self, doc: YamlDocument, env: Mapping[str, str], *, strict: bool) -> None:
         self.doc = doc
         self.env = env
+        self.strict = strict
         self.problems: list[ConfigProblem] = []
         self.warnings: list[ConfigProblem] = []
+        self.runtime: list[ConfigProblem] = []
 
     def settings(self) -> Settings:
         data = self.doc.data
@@ -242,7 +258,8 @@ class _Loader:
             if key not in _TOP_LEVEL:
                 self.problems.append(self.doc.problem((key,), f"unknown setting {key!r}"))
         timezone = self._timezone(data.get("timezone", DEFAULT_TIMEZONE))
-        topics = self._topics(data.get("topics_file", "topics.yaml"))
+        topics = self._topics(data.get("topics_file"))
+        templates = self._templates_dir(data.get("templates_dir"))
         sources, source_refs = self._adapters("sources", data.get("sources") or [], "source")
         channels, channel_refs = self._adapters("channels", data.get("channels") or [], "channel")
         admin = self._model(AdminSettings, data.get("admin") or {}, ("admin",))
@@ -254,13 +271,13 @@ class _Loader:
                 self.doc.problem(("admin", "channel"), f"unknown channel {admin.channel!r}")
             )
         if self.problems:
-            raise ConfigError(self.problems)
-        templates = data.get("templates_dir")
+            # In file order, as a reader fixes them (checks run by kind, not by line).
+            raise ConfigError(sorted(self.problems, key=lambda p: (p.file, p.line or 0)))
         return Settings(
             path=Path(self.doc.file),
             version=_version(data, topics),
             timezone=timezone,
-            templates_dir=self._relative(templates) if templates else None,
+            templates_dir=templates,
             topics=topics,
             sources=sources,
             channels=channels,
@@ -270,6 +287,7 @@ class _Loader:
             source_references=source_refs,
             warnings=tuple(self.warnings),
             http=http or HttpSettings(),
+            runtime_problems=tuple(self.runtime),
         )
 
     def _relative(self, value: str) -> Path:
@@ -278,17 +296,53 @@ class _Loader:
 
     def _timezone(self, value: Any) -> str:
         try:
-            ZoneInfo(str(value))
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problems.append(self.doc.problem(("timezone",), f"unknown time zone {value!r}"))
+            return known_timezone(value if isinstance(value, str) else repr(value))
+        except ValueError as exc:
+            self.problems.append(self.doc.problem(("timezone",), str(exc)))
             return DEFAULT_TIMEZONE
-        return str(value)
+
+    def _named_path(self, key: str, value: Any, noun: str) -> Path | None:
+        """``value`` as a path relative to the config file, or None after a problem."""
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
+            shown = type(value).__name__ if not isinstance(value, str) else repr(value[:40])
+            self.problems.append(self.doc.problem((key,), f"{key} must name a {noun}, not {shown}"))
+            return None
+        return self._relative(value)
+
+    def _templates_dir(self, value: Any) -> Path | None:
+        if value is None:
+            return None
+        path = self._named_path("templates_dir", value, "folder")
+        if path is not None and path_kind(path) != "folder":
+            self.problems.append(
+                self.doc.problem(
+                    ("templates_dir",), f"templates_dir {_shown(value)}: no such folder"
+                )
+            )
+            return None
+        return path
 
     def _topics(self, value: Any) -> tuple[Topic, ...]:
         from newsbot.topics import catalog_path, load_topics
 
+        if value is None:  # not named: topics.yaml beside the config, else the bundled one
+            path = catalog_path(self._relative("topics.yaml"))
+        else:
+            named = self._named_path("topics_file", value, "file")
+            if named is None:
+                return ()
+            kind = path_kind(named)
+            if kind != "file":
+                what = {"missing": "does not exist", "folder": "is not a regular file"}.get(
+                    kind, "is not a regular file" if kind == "other" else f"cannot be read: {kind}"
+                )
+                self.problems.append(
+                    self.doc.problem(("topics_file",), f"topics_file {_shown(value)} {what}")
+                )
+                return ()
+            path = named
         try:
-            return load_topics(catalog_path(self._relative(str(value))))
+            return load_topics(path)
         except ConfigError as exc:
             self.problems.extend(exc.problems)
             return ()
@@ -300,7 +354,8 @@ class _Loader:
             for error in exc.errors():
                 loc = (*where, *error["loc"])
                 label = ".".join(str(part) for part in error["loc"]) or where[-1]
-                self.problems.append(self.doc.problem(loc, f"{label}: {error['msg']}"))
+                said = error["msg"].removeprefix("Value error, ")  # pydantic's wording, not ours
+                self.problems.append(self.doc.problem(loc, f"{label}: {said}"))
             return None
 
     def _adapters(
@@ -339,33 +394,74 @@ class _Loader:
             resolved = self._resolve_secrets(item, where)
             options = self._model(kinds[kind].Options, resolved, where)
             if options is not None:
+                self._refuse_inline(options, item, where, f"{noun} {ident!r}")
+                self._check_machine(options, where, f"{noun} {ident!r}")
                 validated[ident] = options
                 references[ident] = item
         return validated, references
 
     def _resolve_secrets(self, value: Any, where: tuple[str | int, ...]) -> Any:
         if isinstance(value, dict):
-            if set(value) == {"$env"}:
-                name = value["$env"]
-                if name not in self.env:
-                    self.warnings.append(
-                        self.doc.problem(where, f"environment variable {name} is not set")
-                    )
-                return Secret(self.env.get(name, ""))
+            if "$env" in value:
+                return self._env(value, where)
             return {k: self._resolve_secrets(v, (*where, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self._resolve_secrets(v, (*where, i)) for i, v in enumerate(value)]
-        if (
-            isinstance(value, str)
-            and value.startswith(("http://", "https://"))
-            and redact_url(value) != value
-        ):
+        if isinstance(value, str) and (found := inline_secret(value)):
             self.problems.append(
                 self.doc.problem(
-                    where, "a secret is written into this URL: move it to {$env: NAME}"
+                    where, f"a secret is written into this URL ({found}): move it to {{$env: NAME}}"
                 )
             )
         return value
+
+    def _env(self, value: dict[str, Any], where: tuple[str | int, ...]) -> Secret:
+        """Resolve ``{$env: NAME}``; an empty Secret when the reference is broken or unset."""
+        if len(value) != 1:
+            extra = ", ".join(sorted(repr(k) for k in value if k != "$env"))
+            self.problems.append(
+                self.doc.problem(where, f"{{$env: NAME}} takes no other key ({extra})")
+            )
+            return Secret("")
+        try:
+            name = env_name(value["$env"])
+        except ValueError as exc:
+            self.problems.append(self.doc.problem((*where, "$env"), str(exc)))
+            return Secret("")
+        if name not in self.env:
+            found = self.problems if self.strict else self.warnings
+            found.append(self.doc.problem(where, f"environment variable {name} is not set"))
+        return Secret(self.env.get(name, ""))
+
+    def _refuse_inline(
+        self, options: BaseModel, item: dict[str, Any], where: tuple[str | int, ...], label: str
+    ) -> None:
+        """A secret field must be ``{$env: NAME}``: a value written in the file is refused."""
+        for name, value in options:
+            raw = item.get(name)
+            if isinstance(value, Secret) and not (isinstance(raw, dict) and "$env" in raw):
+                self.problems.append(
+                    self.doc.problem(
+                        (*where, name),
+                        f"{label}: {name} is a secret: write {{$env: NAME}}, never the value",
+                    )
+                )
+
+    def _check_machine(self, options: BaseModel, where: tuple[str | int, ...], label: str) -> None:
+        """What a run would find on this machine, short of the network (see runtime_problems)."""
+        url = getattr(options, "url", None)
+        if getattr(options, "kind", "") == "epaper" and isinstance(url, str) and "{date" not in url:
+            self.warnings.append(
+                self.doc.problem(
+                    (*where, "url"),
+                    f"{label}: the URL has no {{date:...}}: only the current issue can be polled",
+                )
+            )
+        folder = getattr(options, "folder", None)
+        if isinstance(folder, Path) and path_kind(folder) != "folder":
+            self.runtime.append(
+                self.doc.problem((*where, "folder"), f"{label}: folder {folder} does not exist")
+            )
 
     def _subscribers(
         self,
@@ -406,6 +502,7 @@ class _Loader:
         sources: Mapping[str, Any],
     ) -> tuple[RuleSpec, ...]:
         from newsbot.match import RuleSpec, RuleSyntaxError, parse_query, validate_rule
+        from newsbot.match._ast import SourceRef, walk
 
         specs: list[RuleSpec] = []
         seen: set[str] = set()
@@ -418,12 +515,19 @@ class _Loader:
             seen.add(rule.id)
             if rule.match is not None:
                 try:
-                    parse_query(rule.match)
+                    query = parse_query(rule.match)
                 except RuleSyntaxError as exc:
                     self.problems.append(
                         self.doc.problem((*at, "match"), f"rule {rule.id!r}: {exc}")
                     )
                     continue
+                named = {n.id for n in walk(query.root) if isinstance(n, SourceRef)}
+                for name in sorted(named - set(sources)):
+                    self.problems.append(
+                        self.doc.problem(
+                            (*at, "match"), f"rule {rule.id!r}: unknown source {name!r}"
+                        )
+                    )
             for i, source in enumerate(rule.sources):
                 if source not in sources:
                     self.problems.append(
@@ -464,3 +568,8 @@ def default_config_path(explicit: Path | None) -> Path:
     from newsbot.resources import sample_config
 
     return sample_config()
+
+
+def _shown(value: str, limit_chars: int = 60) -> str:
+    """``value`` quoted for a message, shortened: a config mistake is not echoed in full."""
+    return repr(value if len(value) <= limit_chars else value[:limit_chars] + "…")

@@ -5,6 +5,10 @@ HTTP server on 127.0.0.1, points the config's subscribers at it, replaces every 
 with a local file sink, and runs poll -> extract -> store -> match -> render -> deliver
 once. Run again, it finds nothing new and says so.
 
+The demo runs on its own clock: the sample issue's morning (2025-05-16 09:00 in Shanghai),
+moving on with real time. So it shows the same at any hour of the day (no subscriber's quiet
+hours hold the merchant's alerts at 04:00) and digests are dated by the issue, not today.
+
 Usage::
 
     with serve_sample() as base_url:
@@ -13,12 +17,14 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from newsbot.config import Settings
 from newsbot.models import Message
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
     from newsbot.pipeline import App, PollReport
 
 SAMPLE_DATE = date(2025, 5, 16)
+# The morning the sample issue came out: after every sample subscriber's quiet hours.
+DEMO_START = datetime(2025, 5, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SAMPLE_SOURCE_ID = "ywsb"
 SAMPLE_PATH = "/ywsb/2025-05-16/p1.txt"
 
@@ -75,6 +83,17 @@ DEMO_DATABASE_URL = "sqlite:///var/demo/newsbot.db"
 DEMO_SINK_DIR = Path("var/demo/outbox")
 
 
+def demo_clock(start: datetime = DEMO_START) -> Callable[[], datetime]:
+    """A clock that reads ``start`` (in UTC) when made and then moves on with real time."""
+    origin_s = time.monotonic()
+    start_utc = start.astimezone(UTC)
+
+    def now() -> datetime:
+        return start_utc + timedelta(seconds=time.monotonic() - origin_s)
+
+    return now
+
+
 @dataclass
 class DemoReport:
     """What one demo run did, for the closing report."""
@@ -83,7 +102,8 @@ class DemoReport:
     digests_queued: int
     sent: list[tuple[str, Message]]
     failed: int
-    held: int = 0  # alerts waiting for a subscriber's quiet hours to end
+    held: list[Held]  # alerts of this run waiting for a subscriber's quiet hours to end
+    still_held: int = 0  # held by an earlier run and still waiting
 
     def lines(self) -> list[str]:
         """The short closing report."""
@@ -91,56 +111,102 @@ class DemoReport:
         if p.outcome in {"new", "updated"}:
             found = f"issue found: {p.paper} {p.issue_date} ({p.issue_key}), {p.articles_new} articles stored"
         elif p.outcome in {"unchanged", "not_modified"}:
-            found = (
-                "nothing new: the sample issue was already stored (delete var/demo to start over)"
-            )
+            found = "nothing new: the sample issue was already stored (`make clean` starts over)"
         else:
             found = f"poll {p.outcome}: {p.error}"
-        return [
+        lines = [
             found,
             f"matches: {p.matches} (subscriber, article) pairs; alerts queued: {p.alerts}; digest messages queued: {self.digests_queued}",
             f"messages sent: {len(self.sent)}"
-            + (f"; failed: {self.failed}" if self.failed else "")
-            + (f"; held for quiet hours: {self.held}" if self.held else ""),
+            + (f"; failed: {self.failed}" if self.failed else ""),
         ]
+        for held in self.held:
+            lines.append(
+                f"held for quiet hours: {held.count} for {held.subscriber} "
+                f"(quiet {held.quiet_hours}; sent after {held.until})"
+            )
+        if self.still_held:
+            lines.append(f"still held from an earlier run: {self.still_held}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Held:
+    """Alerts of one subscriber held by quiet hours, and until when."""
+
+    subscriber: str
+    quiet_hours: str
+    count: int
+    until: str
 
 
 async def run_demo(app: App) -> DemoReport:
-    """Apply the demo config, poll the sample once, queue digests, send everything due."""
+    """Apply the demo config, poll the sample once, queue digests, send everything due.
+
+    What it reports was sent or held by this run only (rows it did not find before).
+    """
     from newsbot.digest import queue_all_digests
     from newsbot.pipeline import poll_source, send_due
 
-    started = app.clock()
     app.sync_config()
+    before = _last_delivery_id(app)
     poll = await poll_source(app, SAMPLE_SOURCE_ID, day=SAMPLE_DATE)
     digests = queue_all_digests(app)
     outbox_report = await send_due(app)
+    now = app.clock()
     return DemoReport(
         poll,
         digests,
-        sent_since(app, started),
+        sent_after(app, before),
         outbox_report.failed + outbox_report.dead,
-        held=held_after(app, app.clock()),
+        held=held_after(app, now, after_id=before),
+        still_held=sum(h.count for h in held_after(app, now, up_to_id=before)),
     )
 
 
-def held_after(app: App, now: datetime) -> int:
-    """Pending deliveries not due before ``now``: alerts held for quiet hours."""
+def _last_delivery_id(app: App) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from newsbot.store.tables import DeliveryRow
+
+    with app.session() as session:
+        return int(session.exec(select(func.max(DeliveryRow.id))).one() or 0)
+
+
+def held_after(
+    app: App, now: datetime, *, after_id: int = 0, up_to_id: int | None = None
+) -> list[Held]:
+    """Pending deliveries not due before ``now`` (held by quiet hours), per subscriber."""
     from sqlalchemy import func
     from sqlmodel import col, select
 
     from newsbot.store.tables import DeliveryRow
 
+    query = (
+        select(DeliveryRow.subscriber_id, func.count(), func.min(DeliveryRow.next_attempt_at))
+        .where(DeliveryRow.state == "pending", col(DeliveryRow.next_attempt_at) > now)
+        .where(col(DeliveryRow.id) > after_id)
+        .group_by(DeliveryRow.subscriber_id)
+    )
+    if up_to_id is not None:
+        query = query.where(col(DeliveryRow.id) <= up_to_id)
     with app.session() as session:
-        return session.exec(
-            select(func.count()).where(
-                DeliveryRow.state == "pending", col(DeliveryRow.next_attempt_at) > now
-            )
-        ).one()
+        rows = session.exec(query).all()
+    held = []
+    for stored_id, count, until in rows:
+        subscriber_id = stored_id or "-"  # admin notices belong to no subscriber
+        subscriber = app.settings.subscribers.get(subscriber_id)
+        settings = subscriber.settings if subscriber else None
+        zone = ZoneInfo(settings.timezone) if settings else UTC
+        when = until.replace(tzinfo=until.tzinfo or UTC).astimezone(zone)
+        quiet = (settings.quiet_hours if settings else None) or "-"
+        held.append(Held(subscriber_id, quiet, count, when.strftime("%Y-%m-%d %H:%M %Z")))
+    return held
 
 
-def sent_since(app: App, since: datetime) -> list[tuple[str, Message]]:
-    """(channel id, message) of every delivery sent at or after ``since``, in order."""
+def sent_after(app: App, after_id: int) -> list[tuple[str, Message]]:
+    """(channel id, message) of every delivery made after row ``after_id`` and sent, in order."""
     from sqlmodel import col, select
 
     from newsbot.outbox import message_from_json
@@ -149,7 +215,7 @@ def sent_since(app: App, since: datetime) -> list[tuple[str, Message]]:
     with app.session() as session:
         rows = session.exec(
             select(DeliveryRow)
-            .where(DeliveryRow.state == "sent", col(DeliveryRow.sent_at) >= since)
+            .where(DeliveryRow.state == "sent", col(DeliveryRow.id) > after_id)
             .order_by(col(DeliveryRow.id))
         ).all()
         return [(r.channel_id, message_from_json(r.message_json)) for r in rows]

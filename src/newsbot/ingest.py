@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.errors import ExtractionError, SourceError, SourceThrottledError
 from newsbot.models import Article, Explanation, Issue, Match, RawIssue
+from newsbot.secrets import scrub
 from newsbot.store.articles import save_issue
 from newsbot.store.matches import NewMatch, record_matches
 from newsbot.store.tables import IssueRow, SourceRow
@@ -54,7 +55,7 @@ def record_failure(
     """Count a failed poll; after the threshold, tell the admin once per failure streak."""
     from newsbot.pipeline import PollReport
 
-    message = str(exc)
+    message = scrub(str(exc))  # a URL's key or a known secret never reaches the database
     log.warning("poll failed", extra={"source": source_id, "error": message})
     with app.session() as session:
         row = _source_row(session, app, source_id)

@@ -33,7 +33,7 @@ from sqlmodel import Session
 from newsbot.config import Settings, default_config_path, load_settings
 from newsbot.errors import SourceBlockedError, SourceError
 from newsbot.secrets import Secret, redact_url
-from newsbot.store.db import database_url, make_engine
+from newsbot.store.db import database_url, make_engine, open_database
 
 if TYPE_CHECKING:
     from newsbot.channels import Channel
@@ -69,7 +69,11 @@ class App:
     ) -> Iterator[App]:
         """Load the config and connect; refuse an outdated schema (it says what to run)."""
         settings = load_settings(default_config_path(config_path))
-        engine = make_engine(database_url(database_url_))
+        url = database_url(database_url_)
+        # Checked and connected once when the schema matters; a missing SQLite file is not created.
+        engine = (
+            open_database(url, create=False) if check_schema else make_engine(url, create=False)
+        )
         try:
             if check_schema:
                 from newsbot.store.schema import require_current

@@ -115,13 +115,14 @@ def test_deliveries_lists_the_log_and_filters_failures(setup: tuple[Path, str]) 
 def test_a_channel_whose_secret_is_unset_is_not_tried(
     setup: tuple[Path, str], fake: FakePlatforms
 ) -> None:
-    """With its variable unset, `channels test` refuses before sending and `list` says why."""
+    """With its variable unset, `channels test` refuses before sending (a config problem, exit
+    2) and `list` says why."""
     config, database_url = setup
     env = {"NEWSBOT_DATABASE_URL": database_url, "TEST_WHSEC": WHSEC}  # no TEST_WECOM_KEY
     args = ["--config", str(config), "channels"]
     tested = CliRunner().invoke(cli, [*args, "test", "robot"], env=env)
     listed = CliRunner().invoke(cli, [*args, "list"], env=env)
-    assert tested.exit_code == 1
+    assert tested.exit_code == 2
     assert "secret key is not set" in tested.output
     assert fake.count("wecom") == 0
     assert "waiting: secret key not set" in listed.output

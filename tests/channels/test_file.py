@@ -40,9 +40,30 @@ def test_messages_are_appended_in_utf8(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_an_unwritable_path_is_permanent(tmp_path: Path) -> None:
-    """A directory where the file should be is a permanent error (retrying cannot help)."""
+    """A directory made where the file should be after the config was checked is a
+    permanent error at send time (retrying cannot help)."""
+    path = tmp_path / "out.txt"
+    channel = build_channel(FileOptions(id="f", path=path))
+    path.mkdir()
+
+    async def go() -> str:
+        async with httpx.AsyncClient() as client:
+            return await channel.send(client, Message("file", "alert", "t", "b"), now=NOW)
+
     with pytest.raises(PermanentDeliveryError):
-        _send(tmp_path, Message("file", "alert", "t", "b"))
+        asyncio.run(go())
+
+
+def test_a_folder_or_a_device_is_refused_as_a_path(tmp_path: Path) -> None:
+    """The config refuses a file channel path that is a folder, a device or under a file."""
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    for path, reason in [
+        (tmp_path, "is a folder"),
+        (Path("/dev/full"), "not a regular file"),
+        (tmp_path / "plain" / "out.txt", "which is a file"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            FileOptions(id="f", path=path)
 
 
 def test_file_options_refuse_unknown_fields() -> None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from tests.extract.conftest import EXTRACT_FIXTURES, REPO_ROOT, SAMPLE_PAGE, MakeDoc
 
 import newsbot.extract
-from newsbot.commands.extract import extract as extract_command
+from newsbot.cli import cli
 from newsbot.commands.extract import render_text
 from newsbot.extract import extract, extract_document, load_topics
 from newsbot.models import RawIssue
@@ -79,7 +79,7 @@ def test_empty_raw_issue() -> None:
 
 def test_cli_json() -> None:
     """`newsbot extract FILE` prints the JSON contract, Chinese unescaped."""
-    result = CliRunner().invoke(extract_command, [str(SAMPLE_PAGE)])
+    result = CliRunner().invoke(cli, ["extract", str(SAMPLE_PAGE)])
     assert result.exit_code == 0, result.output
     assert '"paper": "义乌商报"' in result.output
     data = json.loads(result.output)
@@ -90,18 +90,18 @@ def test_cli_json() -> None:
 def test_cli_text_and_role() -> None:
     """`--format text` renders the issue line and each article; `--role` forces the reader."""
     path = EXTRACT_FIXTURES / "epaper_html" / "kjrb_20230210_node_2.htm"
-    result = CliRunner().invoke(extract_command, [str(path), "--format", "text"])
+    result = CliRunner().invoke(cli, ["extract", str(path), "--format", "text"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("科技日报 2023-02-10 第1版 今日要闻")
     assert "■ 花香春意浓" in result.output
-    forced = CliRunner().invoke(extract_command, [str(path), "--role", "page_text"])
+    forced = CliRunner().invoke(cli, ["extract", str(path), "--role", "page_text"])
     assert forced.exit_code == 0
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "No such file"),
+        (None, "no such file"),
         (b"", "empty"),
         (b"%PDF-1.4\x00", "PDF"),
         (b"\x89PNG\r\n\x1a\n\x00", "binary"),
@@ -112,7 +112,7 @@ def test_cli_errors_are_one_line(tmp_path: Path, content: bytes | None, message:
     path = tmp_path / "page.txt"
     if content is not None:
         path.write_bytes(content)
-    result = CliRunner().invoke(extract_command, [str(path)])
+    result = CliRunner().invoke(cli, ["extract", str(path)])
     assert result.exit_code == 1
     assert result.output.startswith(f"error: {path}")
     assert message in result.output
@@ -154,10 +154,10 @@ def local_server() -> Iterator[str]:
 
 def test_cli_fetches_urls(local_server: str) -> None:
     """An http URL is fetched and extracted; a 404 is one error line naming the URL, exit 1."""
-    result = CliRunner().invoke(extract_command, [f"{local_server}/{SAMPLE_PAGE.name}"])
+    result = CliRunner().invoke(cli, ["extract", f"{local_server}/{SAMPLE_PAGE.name}"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["number"] == 8639
     missing = f"{local_server}/nothing-here.txt"
-    failed = CliRunner().invoke(extract_command, [missing])
+    failed = CliRunner().invoke(cli, ["extract", missing])
     assert failed.exit_code == 1
     assert failed.output.startswith(f"error: {missing}")

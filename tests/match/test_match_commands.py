@@ -127,19 +127,20 @@ def test_match_a_page_file(setup: tuple[Path, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "words"),
+    ("args", "code", "words"),
     [
-        (["--subscriber", "nobody"], "unknown subscriber 'nobody' (known: idle, shop)"),
-        (["--subscriber", "shop", "--issue", "99"], "no stored issue with id 99"),
-        (["--subscriber", "shop", "--issue", "no/such/file.txt"], "not LATEST, an issue id"),
+        (["--subscriber", "nobody"], 2, "unknown subscriber 'nobody' (known: idle, shop)"),
+        (["--subscriber", "shop", "--issue", "99"], 1, "no stored issue with id 99"),
+        (["--subscriber", "shop", "--issue", "no/such/file.txt"], 2, "not LATEST, an issue id"),
     ],
 )
 def test_match_errors_are_one_line_and_exit_1(
-    setup: tuple[Path, str], args: list[str], words: str
+    setup: tuple[Path, str], args: list[str], code: int, words: str
 ) -> None:
-    """Unknown subscriber, unknown issue or unreadable file: one error line, status 1."""
+    """Unknown subscriber or unreadable file (usage, status 2), unknown issue (status 1): one
+    error line."""
     result = run(setup, "match", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert words in result.output
     assert "Traceback" not in result.output
 
@@ -168,5 +169,5 @@ def test_subscribers_list_and_show(setup: tuple[Path, str]) -> None:
     assert "rule shop/skills [digest] fields=headline" in shown.output
     assert "sources: drop" in shown.output
     missing = run(setup, "subscribers", "show", "nobody")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "unknown subscriber 'nobody'" in missing.output

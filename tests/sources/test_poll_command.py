@@ -125,5 +125,5 @@ def test_backfill_refuses_since_after_until(setup: tuple[Path, str]) -> None:
     args = ("backfill", "--source", "ywsb", "--since", "2025-05-16", "--until", "2025-05-14")
     code, out = _run(setup, *args)
     assert code == 2
-    assert "--since is after --until" in out
+    assert "--since 2025-05-16 is after --until 2025-05-14" in out
     assert _issues(setup[1]) == 0

@@ -21,9 +21,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from newsbot._http import delivery_error_from
+from newsbot._validate import http_url, safe_id
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret, redact, redact_url
@@ -40,7 +41,25 @@ class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
     kind: str
     active: bool = True
     # Overrides the platform's default pace (messages a minute) for this endpoint.
-    max_per_minute: float | None = None
+    # at least one a 100 minutes: a tinier rate would wait longer than a timedelta can hold
+    max_per_minute: float | None = Field(default=None, ge=0.01, le=1_000_000, allow_inf_nan=False)
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return safe_id(value)
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> ChannelOptions:
+        """Every plain URL field (``url``, ``api_url``) is a well-formed http(s) URL."""
+        for name in ("url", "api_url"):
+            value = getattr(self, name, None)
+            if isinstance(value, str):
+                try:
+                    http_url(value)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return self
 
 
 class Channel(ABC):
@@ -109,8 +128,11 @@ class Channel(ABC):
         return self.check_response(response)
 
     def secrets(self) -> tuple[Secret, ...]:
-        """Every secret in the options (for redaction)."""
-        found = [v for v in dict(self.options).values() if isinstance(v, Secret)]
+        """Every secret in the options, header values included (for redaction)."""
+        found: list[Secret] = []
+        for value in dict(self.options).values():
+            items = value.values() if isinstance(value, Mapping) else (value,)
+            found.extend(item for item in items if isinstance(item, Secret))
         return tuple(s for s in found if s)
 
     def endpoint(self) -> str:

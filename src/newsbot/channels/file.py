@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import httpx
+from pydantic import field_validator
 
 from newsbot.channels._registry import register_channel
 from newsbot.channels.base import Channel, ChannelOptions, Format
@@ -26,10 +27,34 @@ SEPARATOR = "\n" + "-" * 60 + "\n"
 
 
 class FileOptions(ChannelOptions, frozen=True, extra="forbid"):
-    """Where to append messages."""
+    """Where to append messages: a regular file (created with its folders when missing)."""
 
     kind: str = "file"
     path: Path = Path("var/messages.txt")
+
+    @field_validator("path")
+    @classmethod
+    def _writable_shape(cls, value: Path) -> Path:
+        """Refuse what can never be appended to: a folder, a device, a path under a file."""
+        if not str(value).strip() or "\x00" in str(value):
+            raise ValueError("path must name a file")
+        try:
+            _check_file_path(value)
+        except OSError as exc:
+            raise ValueError(f"{value}: {exc.strerror or exc}") from None
+        return value
+
+
+def _check_file_path(value: Path) -> None:
+    if value.is_dir():
+        raise ValueError(f"{value} is a folder; name a file in it")
+    if value.exists() and not value.is_file():
+        raise ValueError(f"{value} is not a regular file (a device or a pipe)")
+    for parent in value.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{value} is under {parent}, which is a file")
+            break
 
 
 @register_channel

@@ -17,9 +17,10 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
 import httpx
 from pydantic import Field, field_validator
@@ -30,15 +31,43 @@ from newsbot.models import Message
 from newsbot.secrets import Secret
 
 SECRET_PREFIX = "whsec_"
+# Header names that carry credentials: their value must come from {$env: NAME}.
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")
+_CREDENTIAL_HEADER = re.compile(r"(?i)auth|token|key|secret|password|cookie|signature|session")
 
 
 class WebhookOptions(ChannelOptions, frozen=True, extra="forbid"):
-    """Where to POST, the ``whsec_`` signing secret, and extra headers (not secret)."""
+    """Where to POST, the ``whsec_`` signing secret, and extra headers.
+
+    A header carrying a credential (``Authorization``, ``X-Api-Key``, a cookie) takes its
+    value from ``{$env: NAME}``; written inline it is refused.
+    """
 
     kind: str = "webhook"
     url: str
     secret: Secret | None = None
-    headers: Mapping[str, str] = Field(default_factory=dict)
+    # A literal stays text; only a value from {$env: NAME} is a Secret (left to right).
+    headers: Mapping[str, Annotated[str | Secret, Field(union_mode="left_to_right")]] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _credentials_by_reference(cls, value: Any) -> Any:
+        """Header names must be valid; a credential header's value must not be written inline."""
+        if not isinstance(value, Mapping):
+            return value
+        for name, header in value.items():
+            if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"header name {str(name)[:40]!r} is not a valid HTTP header name")
+            if isinstance(header, str) and _CREDENTIAL_HEADER.search(name):
+                raise ValueError(
+                    f"header {name} is a credential: write {{$env: NAME}}, not the value"
+                )
+            text = header.reveal() if isinstance(header, Secret) else str(header)
+            if "\n" in text or "\r" in text:
+                raise ValueError(f"header {name} cannot contain a line break")
+        return value
 
     @field_validator("secret")
     @classmethod
@@ -100,7 +129,7 @@ class WebhookChannel(Channel):
         body = dumps(event).encode("utf-8")
         msg_id, timestamp_s = message_id(message), unix_s(now)
         headers = {
-            **options.headers,
+            **{k: v.reveal() if isinstance(v, Secret) else v for k, v in options.headers.items()},
             "Content-Type": "application/json; charset=utf-8",
             "webhook-id": msg_id,
             "webhook-timestamp": str(timestamp_s),

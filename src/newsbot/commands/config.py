@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from newsbot.config import Settings
+    from newsbot.errors import ConfigProblem
 
 
 @click.group("config")
@@ -11,25 +17,76 @@ def config() -> None:
 
 
 @config.command("check")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also require every {$env: NAME} to be set, and open the database.",
+)
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Validate the config; print each problem as file:line: message (exit 1 if any)."""
+def check(ctx: click.Context, strict: bool) -> None:
+    """Validate the config as a run would, short of the network; each problem as file:line.
+
+    Exit 2 when anything is wrong. With --strict, an unset {$env: NAME} is an error (not a
+    warning) and the database must open with a current schema.
+    """
     from newsbot.config import default_config_path, load_settings
     from newsbot.errors import ConfigError
 
     path = default_config_path(ctx.obj["config_path"])
-    try:
-        settings = load_settings(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
+    settings = load_settings(path, strict=strict)  # a ConfigError is printed by the CLI
     for warning in settings.warnings:
         click.echo(f"{warning} (warning)", err=True)
+    problems = [*settings.runtime_problems, *_template_problems(settings)]
+    if problems:
+        raise ConfigError(problems)
+    if strict:
+        _open_database(ctx)
     click.echo(
         f"{path}: ok ({len(settings.sources)} sources, {len(settings.channels)} channels, "
         f"{len(settings.subscribers)} subscribers, {len(settings.rules)} rules, {len(settings.topics)} topics)"
     )
+
+
+def _template_problems(settings: Settings) -> list[ConfigProblem]:
+    """Templates of ``templates_dir`` that would fail at send time: syntax, then a test render."""
+    from jinja2 import Environment, TemplateError, TemplateSyntaxError
+
+    from newsbot.errors import ConfigProblem
+    from newsbot.render import render_test
+
+    folder = settings.templates_dir
+    if folder is None:  # the built-in templates are tested with newsbot itself
+        return []
+    problems = []
+    for path in sorted(folder.rglob("*.j2")):
+        try:
+            Environment().parse(path.read_text(encoding="utf-8"))
+        except TemplateSyntaxError as exc:
+            problems.append(ConfigProblem(str(path), exc.lineno, f"template: {exc.message}"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(ConfigProblem(str(path), None, f"template cannot be read: {exc}"))
+    if problems:
+        return problems
+    for kind in sorted({options.kind for options in settings.channels.values()}):
+        try:
+            render_test(kind, templates_dir=folder)
+        except (TemplateError, ValueError, TypeError) as exc:
+            problems.append(
+                ConfigProblem(str(folder), None, f"the {kind} alert template fails: {exc}")
+            )
+    return problems
+
+
+def _open_database(ctx: click.Context) -> None:
+    """Connect once and check the schema, as `run` does; errors are one line from store.db."""
+    from newsbot.store.db import database_url, open_database
+    from newsbot.store.schema import require_current
+
+    engine = open_database(database_url(ctx.obj["database_url"]), create=False)
+    try:
+        require_current(engine)
+    finally:
+        engine.dispose()
 
 
 @config.command("apply")

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from newsbot.store.tables import SourceRow
 
 
 @click.command("demo")
@@ -18,25 +23,24 @@ def demo(ctx: click.Context) -> None:
     """
     from newsbot import demo as demo_module
     from newsbot.config import default_config_path, load_settings
-    from newsbot.errors import ConfigError
     from newsbot.pipeline import App
-    from newsbot.store.db import make_engine
+    from newsbot.store.db import open_database
     from newsbot.store.schema import upgrade
 
-    try:
-        settings = load_settings(default_config_path(ctx.obj["config_path"]))
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
-    engine = make_engine(ctx.obj["database_url"] or demo_module.DEMO_DATABASE_URL)
+    settings = load_settings(default_config_path(ctx.obj["config_path"]))
+    engine = open_database(ctx.obj["database_url"] or demo_module.DEMO_DATABASE_URL, create=True)
     try:
         upgrade(engine)
         with demo_module.serve_sample() as base_url:
             click.echo(f"serving the sample issue (义乌商报 2025-05-16, page 1) at {base_url}")
+            click.echo(
+                f"demo clock: {demo_module.DEMO_START:%Y-%m-%d %H:%M} Asia/Shanghai, the issue's "
+                "morning, so the demo shows the same at any hour"
+            )
             app = App(
                 demo_module.demo_settings(settings, base_url, sink_dir=demo_module.DEMO_SINK_DIR),
                 engine,
+                clock=demo_module.demo_clock(),
             )
             report = asyncio.run(demo_module.run_demo(app))
     finally:
@@ -102,25 +106,34 @@ def run(ctx: click.Context, http_listen: str | None) -> None:
 @click.command("status")
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Show each source's health (failures, last outcome, next poll) and the outbox."""
+    """Show each source's health (failures, last outcome, next poll) and the outbox.
+
+    Times are in the config's time zone.
+    """
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy import func
     from sqlmodel import select
 
     from newsbot.commands._common import open_app
+    from newsbot.errors import short_error
     from newsbot.store.tables import DeliveryRow, IssueRow, SourceRow
 
     with open_app(ctx) as app, app.session() as session:
-        click.echo("sources:")
-        for row in session.exec(select(SourceRow).order_by(SourceRow.id)).all():
+        zone = ZoneInfo(app.settings.timezone)
+        click.echo(f"sources (times in {app.settings.timezone}):")
+        rows = session.exec(select(SourceRow).order_by(SourceRow.id)).all()
+        for row in rows:
             issues = session.exec(select(func.count()).where(IssueRow.source_id == row.id)).one()
-            flag = "" if row.active else " (removed)"
             click.echo(
-                f"  {row.id}{flag}: last {row.last_outcome or 'never polled'}"
-                f" at {_when(row.last_polled_at)}, {row.consecutive_failures} consecutive failures,"
-                f" {issues} issues, next poll {_when(row.next_poll_at)}"
+                f"  {row.id}{'' if row.active else ' (removed)'}: {_health(row, issues, zone)}"
             )
             if row.last_error:
-                click.echo(f"    last error: {row.last_error}")
+                click.echo(f"    last error: {short_error(row.last_error)}")
+        if not rows:
+            click.echo(
+                "  none yet (`newsbot config apply` or `newsbot run` adds the config's sources)"
+            )
         counts = session.exec(
             select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
         ).all()
@@ -128,8 +141,25 @@ def status(ctx: click.Context) -> None:
         click.echo(f"outbox: {summary}")
 
 
-def _when(value: object) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "-"
+def _health(row: SourceRow, issues: int, zone: tzinfo) -> str:
+    """One source's line: never polled, or its last outcome, failures, issues, next poll."""
+    next_poll = (
+        f"next poll {_when(row.next_poll_at, zone)}" if row.next_poll_at else "not scheduled"
+    )
+    if row.last_polled_at is None:
+        return f"never polled yet, {issues} issues, {next_poll}"
+    failures = (
+        f", {row.consecutive_failures} consecutive failures" if row.consecutive_failures else ""
+    )
+    return (
+        f"last {row.last_outcome or 'poll'} at {_when(row.last_polled_at, zone)}{failures}, "
+        f"{issues} issues, {next_poll}"
+    )
+
+
+def _when(value: datetime, zone: tzinfo) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = ["demo", "run", "status"]

@@ -14,10 +14,10 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context) -> None:
     """Create or migrate the schema to this newsbot's version."""
-    from newsbot.store.db import database_url, make_engine
+    from newsbot.store.db import database_url, open_database
     from newsbot.store.schema import upgrade as run_upgrade
 
-    engine = make_engine(database_url(ctx.obj["database_url"]))
+    engine = open_database(database_url(ctx.obj["database_url"]), create=True)
     try:
         before, after = run_upgrade(engine)
     finally:
@@ -32,11 +32,14 @@ def upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def current(ctx: click.Context) -> None:
     """Print the schema version of the database and of this newsbot."""
-    from newsbot.store.db import database_url, make_engine
-    from newsbot.store.schema import current_revision, head_revision
+    from newsbot.store.db import database_url, open_database
+    from newsbot.store.schema import current_revision, head_revision, refuse_foreign
 
-    engine = make_engine(database_url(ctx.obj["database_url"]))
+    engine = open_database(database_url(ctx.obj["database_url"]), create=False)
     try:
-        click.echo(f"database: {current_revision(engine) or 'empty'}; newsbot: {head_revision()}")
+        current = current_revision(engine)
+        if current is None:
+            refuse_foreign(engine)
+        click.echo(f"database: {current or 'empty'}; newsbot: {head_revision()}")
     finally:
         engine.dispose()

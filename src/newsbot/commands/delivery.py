@@ -34,6 +34,7 @@ def list_channels(ctx: click.Context) -> None:
     """One line per channel: id, kind, format, where it posts (redacted), active/failing."""
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
+    from newsbot.errors import short_error
     from newsbot.pipeline import missing_secrets
     from newsbot.store.tables import ChannelRow
 
@@ -44,7 +45,7 @@ def list_channels(ctx: click.Context) -> None:
             if missing := missing_secrets(options):
                 state = f"waiting: secret {', '.join(missing)} not set"
             if row is not None and row.failing:
-                state += ", FAILING: " + (row.last_error or "")[:120]
+                state += ", FAILING: " + short_error(row.last_error or "")
             click.echo(f"{build_channel(options).describe()}  [{state}]")
         if not app.settings.channels:
             click.echo("no channels in the config")
@@ -57,7 +58,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
     """Send a test message to channel NAME now and print the platform's answer."""
     from newsbot.channels import build_channel
     from newsbot.commands._common import open_app
-    from newsbot.errors import DeliveryError
+    from newsbot.errors import DeliveryError, UserError
     from newsbot.pipeline import missing_secrets
 
     with open_app(ctx) as app:
@@ -68,21 +69,19 @@ def test_channel(ctx: click.Context, name: str) -> None:
                 f"unknown channel {name!r} (known: {known})", param_hint="NAME"
             )
         if missing := missing_secrets(options):
-            click.echo(
-                f"error: channel {name} cannot send: secret {', '.join(missing)} is not set "
+            raise UserError(
+                f"channel {name} cannot send: secret {', '.join(missing)} is not set "
                 "(see `newsbot config check`)",
-                err=True,
+                exit_code=2,
             )
-            raise SystemExit(1)
         channel = app.channels().get(name) or build_channel(options)
         click.echo(f"sending a test message through {channel.describe()}")
         try:
             answers = asyncio.run(_send_test(app, channel))
         except DeliveryError as exc:
-            click.echo(f"refused: {channel.redact(str(exc))}", err=True)
-            raise SystemExit(1) from None
+            raise UserError(f"{name} refused the message: {channel.redact(str(exc))}") from None
     for answer in answers:
-        click.echo(answer)
+        click.echo(channel.redact(answer))  # a platform may echo the request, key included
 
 
 async def _send_test(app: App, channel: Channel) -> list[str]:
@@ -97,11 +96,14 @@ async def _send_test(app: App, channel: Channel) -> list[str]:
 
 @click.command("deliveries")
 @click.option("--failed", is_flag=True, help="Only failed (retrying) and dead deliveries.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Rows.")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Rows."
+)
 @click.pass_context
 def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
     """The delivery log, newest first: state, attempts, channel, title, last error."""
     from newsbot.commands._common import open_app
+    from newsbot.errors import short_error
     from newsbot.store.outbox import list_deliveries
 
     with open_app(ctx) as app, app.session() as session:
@@ -113,6 +115,6 @@ def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
             line = f"{row.id:>6} {row.state:<7} x{row.attempts} {stamp} {row.channel_id} {row.kind}: {title}"
             click.echo(line)
             if row.last_error and row.state != "sent":
-                click.echo(f"{'':>8}error: {row.last_error}")
+                click.echo(f"{'':>8}error: {short_error(row.last_error)}")
     if not rows:
         click.echo("no failed deliveries" if failed else "no deliveries yet")

@@ -5,8 +5,10 @@ Usage::
     newsbot extract tests/fixtures/ywsb-2025-05-16-p1.txt
     newsbot extract http://szb1.ywcity.cn/layout/202505/16/node_01.html --format text
 
-The document role is guessed from the content unless ``--role`` says it. Errors print
-one ``error: …`` line naming the input and exit with status 1, never a traceback.
+The document role is guessed from the content unless ``--role`` says it. Reads are
+bounded (MAX_INPUT_BYTES; regular files only, never a device or pipe). Errors print one
+``error: …`` line naming the input (passwords and keys redacted) and exit with status 1
+(2 for an input that cannot name a page), never a traceback; so does a page with no result.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from newsbot.errors import NewsbotError
+from newsbot.errors import NewsbotError, UserError
 
 if TYPE_CHECKING:
     from newsbot.models import DocumentRole, Issue, Topic
@@ -26,10 +28,18 @@ ROLES = ("page_text", "page_index", "article_page", "feed")
 TOPICS_FILE = "config/topics.yaml"
 
 
-def _load_topics() -> tuple[Topic, ...]:
+MAX_INPUT_BYTES = 20_000_000  # the sources' default body cap: a page or feed is far smaller
+
+
+def _load_topics(config_path: Path | None) -> tuple[Topic, ...]:
+    """The topics of ``--config`` when given, else of config/topics.yaml or the bundled catalog."""
     from newsbot.extract import load_topics
     from newsbot.topics import catalog_path
 
+    if config_path is not None:
+        from newsbot.config import load_settings
+
+        return load_settings(config_path).topics
     return load_topics(catalog_path(Path(TOPICS_FILE)))
 
 
@@ -50,17 +60,62 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
 
     status, body, charset = asyncio.run(get())
     if status >= 400:
-        raise click.ClickException(f"{url}: HTTP {status}")
+        raise UserError(f"{url}: HTTP {status}")
     return body, charset
 
 
-def _read(source: str) -> tuple[bytes, str | None]:
-    if source.startswith(("http://", "https://")):
-        return _fetch(source)
+def _check_url(url: str) -> None:
+    """Refuse, before any connection, a URL no request can be made to (exit 2)."""
+    from urllib.parse import urlsplit
+
     try:
-        return Path(source).read_bytes(), None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise UserError(f"{url}: not a valid URL ({exc})", exit_code=2) from None
+    if not parts.hostname:
+        raise UserError(f"{url}: no host in the URL", exit_code=2)
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of a regular file, at most MAX_INPUT_BYTES: never a device, pipe or folder."""
+    import stat
+
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError(f"{path}: a folder, not a page or feed file", exit_code=2)
+    if not stat.S_ISREG(info.st_mode):
+        raise UserError(f"{path}: not a regular file (a device or pipe)", exit_code=2)
+    with path.open("rb") as handle:  # the size can lie (/proc) or grow: read one byte past
+        body = handle.read(MAX_INPUT_BYTES + 1)
+    if len(body) > MAX_INPUT_BYTES:
+        raise UserError(f"{path}: larger than {MAX_INPUT_BYTES // 1_000_000} MB; not a page")
+    return body
+
+
+def read_input(source: str) -> tuple[bytes, str | None]:
+    """(body, charset) of a path, a ``file://`` URL or an http(s) URL; bounded, errors in one line."""
+    from urllib.parse import unquote, urlsplit
+
+    if not source.strip():
+        raise UserError("no page given: name a file or an http(s) URL", exit_code=2)
+    try:
+        scheme = urlsplit(source).scheme.lower() if "://" in source or ":" in source[:12] else ""
+    except ValueError as exc:  # "http://[::1": an unclosed IPv6 bracket
+        raise UserError(f"{source}: not a valid URL ({exc})", exit_code=2) from None
+    if scheme in ("http", "https"):
+        _check_url(source)
+        return _fetch(source)
+    if scheme == "file":
+        path = Path(unquote(urlsplit(source).path))
+    elif len(scheme) > 1 and not Path(source).exists():  # one letter: a Windows drive
+        raise UserError(f"{source}: only http://, https:// and file paths can be read", exit_code=2)
+    else:
+        path = Path(source)
+    try:
+        return _read_file(path), None
     except OSError as exc:
-        raise click.ClickException(f"{source}: {exc.strerror or exc}") from exc
+        raise UserError(f"{source}: {(exc.strerror or str(exc)).lower()}") from exc
 
 
 def render_text(issue: Issue) -> str:
@@ -96,22 +151,28 @@ def render_text(issue: Issue) -> str:
     show_default=True,
 )
 @click.option("--role", type=click.Choice(ROLES), default=None, help="Force the document role.")
-def extract(path_or_url: str, output_format: str, role: str | None) -> None:
-    """Extract the articles of one page, article page, feed or page text and print them."""
+@click.pass_context
+def extract(ctx: click.Context, path_or_url: str, output_format: str, role: str | None) -> None:
+    """Extract the articles of one page, article page, feed or page text and print them.
+
+    Exits 1 when nothing could be extracted (not a page, feed or page text newsbot reads).
+    """
     from newsbot.extract import extract_document, guess_role
     from newsbot.models import Document
 
+    topics = _load_topics((ctx.obj or {}).get("config_path"))
+    body, charset = read_input(path_or_url)
     try:
-        body, charset = _read(path_or_url)
         doc_role = cast("DocumentRole", role) if role else guess_role(body)
         doc = Document(url=path_or_url, body=body, role=doc_role, charset=charset)
-        issue = extract_document(doc, topics=_load_topics())
-    except click.ClickException as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(1) from None
+        issue = extract_document(doc, topics=topics)
     except NewsbotError as exc:
-        click.echo(f"error: {path_or_url}: {exc}", err=True)
-        raise SystemExit(1) from None
+        raise UserError(f"{path_or_url}: {exc}") from exc
+    if not issue.articles and not issue.teasers:
+        raise UserError(
+            f"{path_or_url}: no articles found: not a page text, e-paper page or feed "
+            "newsbot can read (try --role)"
+        )
     if output_format == "json":
         click.echo(json.dumps(issue.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from newsbot.errors import NewsbotError
+from newsbot.errors import UserError
 
 if TYPE_CHECKING:
     from newsbot.config import Settings, Subscriber
@@ -30,14 +30,14 @@ if TYPE_CHECKING:
     from newsbot.pipeline import App
 
 LATEST = "LATEST"
+MAX_ROW_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's bigint hold
 
 
 def _subscriber(settings: Settings, subscriber_id: str) -> Subscriber:
     found = settings.subscribers.get(subscriber_id)
     if found is None:
         known = ", ".join(sorted(settings.subscribers)) or "none"
-        click.echo(f"error: unknown subscriber {subscriber_id!r} (known: {known})", err=True)
-        raise SystemExit(1)
+        raise UserError(f"unknown subscriber {subscriber_id!r} (known: {known})", exit_code=2)
     return found
 
 
@@ -47,25 +47,27 @@ def _stored_issue(app: App, issue: str) -> tuple[list[tuple[int, Article]], str 
     from newsbot.store.tables import IssueRow
 
     with app.session() as session:
-        row = (
-            latest_issue(session) if issue.upper() == LATEST else session.get(IssueRow, int(issue))
-        )
+        if issue.upper() == LATEST:
+            row = latest_issue(session)
+        else:  # an id past the database's integers names no issue (and must not overflow)
+            number = int(issue)
+            row = session.get(IssueRow, number) if number <= MAX_ROW_ID else None
         if row is None or row.id is None:
             what = "no issue stored yet (run `newsbot poll`, or pass a file)"
             if issue.upper() != LATEST:
                 what = f"no stored issue with id {issue}"
-            click.echo(f"error: {what}", err=True)
-            raise SystemExit(1)
+            raise UserError(what)
         described = f"issue {row.id} ({row.source_id} {row.issue_key})"
         return issue_articles(session, row.id), row.source_id, described
 
 
 def _file_issue(path: Path, settings: Settings) -> list[tuple[int, Article]]:
     """The articles extracted from a page text, HTML page or feed file (numbered from 1)."""
+    from newsbot.commands.extract import read_input
     from newsbot.extract import extract_document, guess_role
     from newsbot.models import Document
 
-    body = path.read_bytes()
+    body, _charset = read_input(str(path))
     role = guess_role(body)
     extracted = extract_document(
         Document(url=str(path), body=body, role=role), topics=settings.topics
@@ -128,20 +130,15 @@ def match(
     from newsbot.match import compile_matcher
 
     path = Path(issue)
-    from_file = issue.upper() != LATEST and not issue.isdigit()
+    from_file = issue.upper() != LATEST and not (issue.isascii() and issue.isdigit())
     if from_file and not path.is_file():
-        click.echo(f"error: {issue}: not LATEST, an issue id or a readable file", err=True)
-        raise SystemExit(1)
+        raise UserError(f"{issue}: not LATEST, an issue id or a readable file", exit_code=2)
     with open_app(ctx, check_schema=not from_file) as app:
         subscriber = _subscriber(app.settings, subscriber_id)
-        try:
-            if from_file:
-                articles, described = _file_issue(path, app.settings), str(path)
-            else:
-                articles, source_id, described = _stored_issue(app, issue)
-        except (NewsbotError, OSError) as exc:
-            click.echo(f"error: {issue}: {exc}", err=True)
-            raise SystemExit(1) from None
+        if from_file:
+            articles, described = _file_issue(path, app.settings), str(path)
+        else:
+            articles, source_id, described = _stored_issue(app, issue)
         matcher = compile_matcher(subscriber.rules, app.settings.topics)
     found = [
         (article_id, article, hits)

@@ -14,8 +14,9 @@ source failed (an error, or an anti-bot wall).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -24,11 +25,30 @@ if TYPE_CHECKING:
     from newsbot.pipeline import App, PollReport
 
 FAILED = frozenset({"error", "blocked"})
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_BACKFILL_DAYS = 400  # a year and some; more needs --force (one request per day, at least)
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
+class _Day(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A calendar date written YYYY-MM-DD; anything else is "not a date", exit 2."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            if _ISO_DAY.fullmatch(text):
+                return date.fromisoformat(text)
+        except ValueError:
+            pass
+        return self.fail(f"{text[:40]!r} is not a date (YYYY-MM-DD, a day that exists)", param, ctx)
+
+
+_DATE = _Day()
 
 
 @click.command("poll")
@@ -45,7 +65,7 @@ def _day(value: datetime | None) -> date | None:
     help="The issue of this date (YYYY-MM-DD).",
 )
 @click.pass_context
-def poll(ctx: click.Context, once: bool, source_id: str | None, day: datetime | None) -> None:
+def poll(ctx: click.Context, once: bool, source_id: str | None, day: date | None) -> None:
     """Poll sources once: fetch new issues, store them, queue alerts; one line per source."""
     from newsbot.commands._common import open_app
     from newsbot.pipeline import poll_all, poll_source
@@ -53,11 +73,16 @@ def poll(ctx: click.Context, once: bool, source_id: str | None, day: datetime | 
     if not once:
         raise click.UsageError("only --once is supported; `newsbot run` polls on schedule")
     with open_app(ctx) as app:
+        if source_id is not None and source_id not in app.settings.sources:
+            known = ", ".join(sorted(app.settings.sources)) or "none"
+            raise click.BadParameter(
+                f"unknown source {source_id!r} (known: {known})", param_hint="--source"
+            )
         app.sync_config()
         if source_id is not None:
-            reports = [asyncio.run(poll_source(app, source_id, day=_day(day)))]
+            reports = [asyncio.run(poll_source(app, source_id, day=day))]
         else:
-            reports = asyncio.run(poll_all(app, day=_day(day)))
+            reports = asyncio.run(poll_all(app, day=day))
     for report in reports:
         click.echo(report.line())
     if not reports:
@@ -74,24 +99,48 @@ def poll(ctx: click.Context, once: bool, source_id: str | None, day: datetime | 
 @click.option(
     "--until", type=_DATE, default=None, metavar="DATE", help="Last issue date (default: today)."
 )
+@click.option("--force", is_flag=True, help=f"Allow a span of more than {MAX_BACKFILL_DAYS} days.")
 @click.pass_context
-def backfill(ctx: click.Context, source_id: str, since: datetime, until: datetime | None) -> None:
-    """Store past issues of one source, day by day, without alerting anyone; safe to re-run."""
+def backfill(
+    ctx: click.Context, source_id: str, since: date, until: date | None, force: bool
+) -> None:
+    """Store past issues of one source, day by day, without alerting anyone; safe to re-run.
+
+    Prints the plan (first day, last day, number of days) before the first request.
+    """
     from newsbot.commands._common import open_app
 
     with open_app(ctx) as app:
         options = app.settings.sources.get(source_id)
         if options is None:
             raise click.BadParameter(f"unknown source {source_id!r}", param_hint="--source")
-        last = _day(until) or app.clock().astimezone(options.tz).date()
-        days = _days(since.date(), last)
-        if not days:
-            raise click.BadParameter("--since is after --until", param_hint="--since")
+        today = app.clock().astimezone(options.tz).date()
+        days = _plan(since, until, today=today, force=force)
+        click.echo(f"backfill {source_id}: {days[0]} to {days[-1]}, {len(days)} days")
         app.sync_config()
         reports = asyncio.run(_backfill(app, source_id, days))
     _summarise(reports)
     if any(r.outcome in FAILED for r in reports):
         raise SystemExit(1)
+
+
+def _plan(since: date, until: date | None, *, today: date, force: bool) -> list[date]:
+    """The days to fill, checked before anything is fetched (usage errors, exit 2)."""
+    if until is None and since > today:
+        raise click.BadParameter(
+            f"{since} is in the future (today is {today})", param_hint="--since"
+        )
+    last = until or today
+    if since > last:
+        raise click.BadParameter(f"--since {since} is after --until {last}", param_hint="--since")
+    span = (last - since).days + 1
+    if span > MAX_BACKFILL_DAYS and not force:
+        raise click.BadParameter(
+            f"{since} to {last} is {span} days, more than {MAX_BACKFILL_DAYS}: "
+            "narrow it, or pass --force",
+            param_hint="--since",
+        )
+    return _days(since, last)
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -89,7 +89,9 @@ def read_document(doc: Document) -> Part:
         return _finish(part)
     check_bytes(doc)
     if doc.role == "feed":
-        part.drafts, part.paper = feed_drafts(doc.body, doc.charset)
+        notes: list[str] = []
+        part.drafts, part.paper = feed_drafts(doc.body, doc.charset, notes=notes)
+        part.warnings += [f"{doc.url}: {note}" for note in notes]
     elif doc.role == "page_text":
         _read_page_text(_text(doc, part), doc, part)
     else:

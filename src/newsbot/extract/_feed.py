@@ -26,6 +26,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _PLAIN_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 BEIJING = timezone(timedelta(hours=8), "CST")
 _BLOCKS = re.compile(r"<(?:p|div|br|li|h\d)\b[^>]*>", re.I)
+# Real feeds carry tens to hundreds of entries; a hostile one of 100k would take minutes.
+MAX_FEED_ENTRIES = 2000
+_ENTRY_START = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
 
 
 def _utf8_feed(body: bytes, charset: str | None) -> bytes:
@@ -67,20 +70,38 @@ def _published(entry: Any) -> datetime | None:
             return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
         except ValueError:
             return None
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    with warnings.catch_warnings():  # feedparser warns when updated_parsed falls back
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
         year, month, day, hour, minute, second = parsed[:6]
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     return None
 
 
-def feed_drafts(body: bytes, charset: str | None = None) -> tuple[list[Draft], str | None]:
-    """Drafts of every entry with a title or text, and the feed's title."""
+def _cap_entries(xml: bytes) -> tuple[bytes, bool]:
+    """The feed cut before its entry number MAX_FEED_ENTRIES + 1 (feedparser reads the rest)."""
+    for count, match in enumerate(_ENTRY_START.finditer(xml), start=1):
+        if count > MAX_FEED_ENTRIES:
+            return xml[: match.start()], True
+    return xml, False
+
+
+def feed_drafts(
+    body: bytes, charset: str | None = None, *, notes: list[str] | None = None
+) -> tuple[list[Draft], str | None]:
+    """Drafts of every entry with a title or text, and the feed's title.
+
+    At most MAX_FEED_ENTRIES entries are read (a note in ``notes`` says when more were left).
+    """
     import feedparser
 
+    xml, cut = _cap_entries(_utf8_feed(body, charset))
+    if cut and notes is not None:
+        notes.append(f"only the first {MAX_FEED_ENTRIES} entries read; the feed has more")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # feedparser warns about its own deprecations
-        parsed = feedparser.parse(_utf8_feed(body, charset))
+        parsed = feedparser.parse(xml)
     drafts = []
     for entry in parsed.entries:
         title = fix_mojibake(squash(html_text(entry.get("title", ""))))

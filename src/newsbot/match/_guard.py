@@ -10,7 +10,9 @@ impossible instead of timing them out:
 - a quantified group that itself contains a quantifier or an alternation (``(a+)+``,
   ``(a|aa)*``, ``(.*x){3}``) is rejected: that is the exponential class;
 - backreferences are rejected (they make matching NP-hard);
-- at most ``MAX_UNBOUNDED_REPEATS`` unbounded repeats (``*``, ``+``, ``{n,}``) per pattern;
+- at most ``MAX_UNBOUNDED_REPEATS`` unbounded repeats (``*``, ``+``, ``{n,}``) per pattern,
+  and no repeat count over ``MAX_REPEAT_COUNT`` (``a{100000}`` compiles to a huge program);
+- a pattern that can match the empty string is refused: it would match every article;
 - the matcher searches each sentence separately, at most ``MAX_REGEX_INPUT_CHARS``
   characters at a time, so the remaining polynomial cases stay small.
 """
@@ -24,6 +26,9 @@ from newsbot.match._normalize import normalize
 MAX_PATTERN_CHARS = 300
 MAX_UNBOUNDED_REPEATS = 3
 MAX_REGEX_INPUT_CHARS = 500
+MAX_REPEAT_COUNT = 1000
+# Texts a pattern is tried on to learn whether it can match nothing at all.
+_EMPTY_PROBES = ("", "a", "0", " ", "中", "。")
 
 _QUANTIFIER = re.compile(r"[*+?]|\{\d+(,\d*)?\}|\{,\d+\}")
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
@@ -83,6 +88,9 @@ def _check_shape(pattern: str) -> None:
         quantifier = _QUANTIFIER.match(pattern, i)
         if quantifier and char != "(":  # "(?" opens an extension group, not a repeat
             text = quantifier.group()
+            counts = [int(n) for n in re.findall(r"\d+", text)]
+            if counts and max(counts) > MAX_REPEAT_COUNT:
+                raise RegexRejected(f"repeat count over {MAX_REPEAT_COUNT}", i)
             if text != "?" and closed_risky:
                 raise RegexRejected("nested quantifier: a repeated group that repeats", i)
             if text in ("*", "+") or text.endswith(",}"):
@@ -106,9 +114,18 @@ def compile_guarded(pattern: str) -> re.Pattern[str]:
         raise RegexRejected("backreferences are not allowed", backref.start())
     _check_shape(pattern)
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise RegexRejected(f"invalid regular expression: {exc.msg}", exc.pos or 0) from exc
+    except (OverflowError, RecursionError) as exc:
+        raise RegexRejected("regular expression too large", 0) from exc
+    for probe in _EMPTY_PROBES:
+        found = compiled.search(probe)
+        if found is not None and found.start() == found.end():
+            raise RegexRejected(
+                "the pattern can match an empty text (it would match everything)", 0
+            )
+    return compiled
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")

@@ -16,6 +16,9 @@ Grammar (precedence NOT > AND > OR; juxtaposition means AND)::
 
 Operators are upper case (lower-case "and" is an ordinary word). Full-width ``（）`` and
 ``“”`` are accepted like ``()`` and ``"`` because Chinese input methods type them.
+
+A rule is at most :data:`MAX_QUERY_CHARS` characters and nests parentheses, ``NOT``/``-``
+and field scopes at most :data:`MAX_NESTING` deep, so no rule can exhaust the stack.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ _QUOTES = {'"': '"', "“": "”", "”": "”"}
 _WORD_END = set(_OPEN + _CLOSE + '"“”') | {" ", "\t", "\n", "\r", "\u3000"}
 _OPERATORS = ("AND", "OR", "NOT")
 _PREFIXES = (*FIELDS, "topic", "source")
+MAX_QUERY_CHARS = 4000
+MAX_NESTING = 32
 
 
 class RuleSyntaxError(NewsbotError, ValueError):
@@ -124,6 +129,15 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        """Count one more level of nesting at ``token``; refuse past :data:`MAX_NESTING`."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise RuleSyntaxError(
+                f"nested more than {MAX_NESTING} deep (parentheses, NOT or -)", token.position
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -155,18 +169,26 @@ class _Parser:
         token = self.peek()
         if token.kind == "not" or (token.kind == "op" and token.text == "NOT"):
             self.take()
-            return Not(self.parse_unary(fields))
+            self.deeper(token)
+            node = Not(self.parse_unary(fields))
+            self.depth -= 1
+            return node
         return self.parse_atom(fields)
 
     def parse_atom(self, fields: tuple[str, ...] | None) -> Node:
         token = self.take()
         if token.kind == "(":
+            self.deeper(token)
             node = self.parse_or(fields)
             if self.take().kind != ")":
                 raise RuleSyntaxError("missing closing parenthesis", token.position)
+            self.depth -= 1
             return node
         if token.kind == "prefix":
-            return self.parse_prefixed(token, fields)
+            self.deeper(token)
+            node = self.parse_prefixed(token, fields)
+            self.depth -= 1
+            return node
         if token.kind in ("word", "phrase"):
             if not token.text.strip():
                 raise RuleSyntaxError("empty phrase", token.position)
@@ -196,6 +218,14 @@ class _Parser:
 
 def parse_query(text: str) -> Query:
     """Parse the rule language; raises :class:`RuleSyntaxError` with the offset of the problem."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise RuleSyntaxError(
+            f"a rule is at most {MAX_QUERY_CHARS} characters, this one has {len(text)}",
+            MAX_QUERY_CHARS,
+        )
+    for position, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            raise RuleSyntaxError("a lone surrogate is not a character", position)
     parser = _Parser(text)
     if parser.peek().kind == "end":
         raise RuleSyntaxError("empty query", 0)

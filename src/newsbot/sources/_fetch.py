@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import weakref
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -139,7 +140,7 @@ def parse_retry_after(value: str | None, *, now: datetime) -> datetime | None:
         return None
     value = value.strip()
     try:
-        when = now + timedelta(seconds=max(0.0, float(value)))
+        seconds = float(value)
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
@@ -147,7 +148,11 @@ def parse_retry_after(value: str | None, *, now: datetime) -> datetime | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-    return min(when, now + timedelta(seconds=MAX_HINT_S))
+        return min(when, now + timedelta(seconds=MAX_HINT_S))
+    # Capped before timedelta sees it: 1e30 or inf would overflow; NaN means no hint.
+    if math.isnan(seconds):
+        return None
+    return now + timedelta(seconds=min(max(0.0, seconds), MAX_HINT_S))
 
 
 def parse_max_age(value: str | None) -> float | None:
@@ -161,9 +166,11 @@ def parse_max_age(value: str | None) -> float | None:
     if "no-cache" in directives or "no-store" in directives:
         return None
     try:
-        return min(float(directives["max-age"]), MAX_HINT_S)
+        max_age_s = float(directives["max-age"])
     except (KeyError, ValueError):
         return None
+    # NaN and negatives are no hint; a huge value is capped before timedelta sees it.
+    return min(max_age_s, MAX_HINT_S) if max_age_s > 0 else None
 
 
 class _Decoder:
@@ -235,6 +242,12 @@ async def fetch(
         ) from exc
     except httpx.HTTPError as exc:
         raise source_error_from(exc, source=options.id) from exc
+    except httpx.InvalidURL as exc:
+        # httpx prepares the next request even when not following: a Location such as
+        # "javascript:…" fails there, before _redirect_target can refuse it.
+        raise SourceError(
+            f"bad redirect or URL from {redact_url(url)}: {exc}", source=options.id, url=url
+        ) from exc
 
 
 async def _follow(

@@ -11,10 +11,17 @@ Cache-Control freshness (``state.fresh_until``) are never undercut. Usage::
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime, timedelta
 
-from newsbot.sources.base import SourceOptions, SourceState, parse_window
+from newsbot.sources.base import (
+    MAX_EVERY_MINUTES,
+    MAX_JITTER_S,
+    SourceOptions,
+    SourceState,
+    parse_window,
+)
 
 MAX_BACKOFF_S = 6 * 3600
 _FAILED = frozenset({"error", "blocked"})
@@ -37,11 +44,13 @@ def next_poll_at(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     schedule = options.schedule
-    interval_s = max(schedule.every_minutes * 60, 1.0)
+    # The config bounds these; clamped again so options built in code (model_construct, a
+    # plugin) can never make a NaN or an overflowing delay that kills the poll job.
+    interval_s = _bounded(schedule.every_minutes * 60, 60.0, MAX_EVERY_MINUTES * 60)
     failures = consecutive_failures if consecutive_failures > 0 else int(outcome in _FAILED)
     if failures:
-        interval_s = min(interval_s * 2 ** (failures - 1), MAX_BACKOFF_S)
-    jitter_s = (rng or random).uniform(0, max(schedule.jitter_s, 0.0))
+        interval_s = min(interval_s * 2 ** min(failures - 1, 32), MAX_BACKOFF_S)
+    jitter_s = (rng or random).uniform(0, _bounded(schedule.jitter_s, 0.0, MAX_JITTER_S))
     candidate = next_in_window(options, now + timedelta(seconds=interval_s))
     candidate += timedelta(seconds=jitter_s)
     if state is not None:
@@ -49,6 +58,13 @@ def next_poll_at(
             if floor is not None and floor > candidate:
                 candidate = floor
     return candidate
+
+
+def _bounded(value: float, low: float, high: float) -> float:
+    """``value`` within [low, high]; NaN becomes ``low``."""
+    if math.isnan(value):
+        return low
+    return min(max(value, low), high)
 
 
 def next_in_window(options: SourceOptions, when: datetime) -> datetime:

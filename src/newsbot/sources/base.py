@@ -28,18 +28,24 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from newsbot._validate import known_timezone, safe_id
 from newsbot.models import RawIssue
+
+# Bounds that keep the poll job alive: a NaN or 1e308 interval would kill it for good.
+MAX_EVERY_MINUTES = 7 * 24 * 60
+MAX_JITTER_S = 3600
 
 
 class Schedule(BaseModel, frozen=True, extra="forbid"):
     """When to poll: every ``every_minutes`` inside a daily window, local time."""
 
-    every_minutes: float = 15
+    # at least a minute: a paper's site is not polled every second
+    every_minutes: float = Field(default=15, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
     window: str = "05:00-10:00"
     timezone: str = "Asia/Shanghai"
-    jitter_s: float = 30
+    jitter_s: float = Field(default=30, ge=0, le=MAX_JITTER_S, allow_inf_nan=False)
 
     @field_validator("window")
     @classmethod
@@ -50,8 +56,7 @@ class Schedule(BaseModel, frozen=True, extra="forbid"):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone, which pydantic reports with the field
-        return value
+        return known_timezone(value)
 
 
 def parse_window(window: str) -> tuple[int, int]:
@@ -82,11 +87,17 @@ class SourceOptions(BaseModel, frozen=True, extra="forbid"):
     paper: str | None = None
     active: bool = True
     schedule: Schedule = Schedule()
-    max_body_bytes: int = 20_000_000
-    timeout_s: float = 20
-    min_interval_s: float = 1.0  # between two requests to the same host, across sources
-    max_redirects: int = 5
+    max_body_bytes: int = Field(default=20_000_000, ge=1024, le=1_000_000_000)
+    timeout_s: float = Field(default=20, ge=0.1, le=600, allow_inf_nan=False)
+    # between two requests to the same host, across sources
+    min_interval_s: float = Field(default=1.0, ge=0, le=3600, allow_inf_nan=False)
+    max_redirects: int = Field(default=5, ge=0, le=20)
     backfill: bool = False  # first run: store what is there without alerting (pipeline reads it)
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return safe_id(value)
 
     @property
     def tz(self) -> ZoneInfo:

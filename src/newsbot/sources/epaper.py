@@ -30,8 +30,9 @@ from datetime import date, datetime
 from typing import Literal
 
 import httpx
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from newsbot._validate import url_template
 from newsbot.errors import SourceError
 from newsbot.models import Document
 from newsbot.secrets import redact_url
@@ -84,6 +85,20 @@ class SelectorOverrides(BaseModel, frozen=True, extra="forbid"):
     pdf: str | None = None
     skip_titles: tuple[str, ...] | None = None
 
+    @field_validator("pages", "articles", "pdf")
+    @classmethod
+    def _valid_css(cls, value: str | None) -> str | None:
+        """A selector that lxml cannot compile would fail every poll: refuse it here."""
+        if value is None:
+            return None
+        from cssselect import HTMLTranslator, SelectorError
+
+        try:
+            HTMLTranslator().css_to_xpath(value)
+        except SelectorError as exc:
+            raise ValueError(f"not a CSS selector lxml can use: {exc}") from None
+        return value
+
 
 class EpaperOptions(SourceOptions, frozen=True, extra="forbid"):
     """Options of an ``epaper`` source."""
@@ -94,8 +109,20 @@ class EpaperOptions(SourceOptions, frozen=True, extra="forbid"):
     selectors: SelectorOverrides = SelectorOverrides()
     period_url: str | None = None  # a template; None: the preset's; "": do not use one
     fetch_pdfs: bool = False
-    max_pages: int = 48
-    max_articles: int = 600
+    max_pages: int = Field(default=48, ge=1, le=500)
+    max_articles: int = Field(default=600, ge=1, le=10_000)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        # An undated entry page (founder-classic's paperindex.htm) is allowed: it reaches
+        # only the current issue, which `config check` says as a warning.
+        return url_template(value, dated=False)
+
+    @field_validator("period_url")
+    @classmethod
+    def _check_period_url(cls, value: str | None) -> str | None:
+        return url_template(value, dated=False) if value else value
 
     @field_validator("preset")
     @classmethod

@@ -22,7 +22,9 @@ from typing import Any, Literal
 
 import feedparser
 import httpx
+from pydantic import field_validator
 
+from newsbot._validate import http_url
 from newsbot.errors import SourceError
 from newsbot.models import Document
 from newsbot.secrets import redact_url
@@ -44,6 +46,11 @@ class FeedOptions(SourceOptions, frozen=True, extra="forbid"):
 
     kind: Literal["feed"] = "feed"
     url: str
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return http_url(value)
 
 
 def entry_identity(entry: Any) -> str:

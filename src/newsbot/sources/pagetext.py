@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
+from newsbot._validate import url_template
 from newsbot.errors import SourceError
 from newsbot.models import Document
 from newsbot.sources._common import (
@@ -65,6 +66,17 @@ class PagetextOptions(SourceOptions, frozen=True, extra="forbid"):
     urls: tuple[str, ...] = ()
     folder: Path | None = None
     pattern: str = "*"  # glob of the files to read in ``folder``
+
+    @field_validator("urls")
+    @classmethod
+    def _check_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(url_template(url, dated=False) for url in value)
+
+    @field_validator("pattern")
+    @classmethod
+    def _check_pattern(cls, value: str) -> str:
+        check_pattern(value)
+        return value
 
     @model_validator(mode="after")
     def _one_origin(self) -> PagetextOptions:
@@ -149,7 +161,10 @@ class PagetextSource(Source):
     ) -> PollResult:
         if not folder.is_dir():
             raise SourceError(f"folder {folder} does not exist", source=self.id)
-        files = sorted(p for p in folder.glob(self.options.pattern) if p.is_file())
+        try:
+            files = files_in(folder, self.options.pattern)
+        except ValueError as exc:
+            raise SourceError(str(exc), source=self.id) from exc
         issue_day = day or self.today(now)
         dated = [p for p in files if url_dates(p.name)]
         if dated:
@@ -177,6 +192,34 @@ class PagetextSource(Source):
             media_type=_MEDIA_TYPES.get(path.suffix.lower(), "text/plain"),
             page=int(named.group(1)) if named else page,
         )
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a glob that could leave its folder: absolute, or with a ``..`` part."""
+    if not pattern.strip():
+        raise ValueError("pattern cannot be empty (use '*' for every file)")
+    if "\x00" in pattern:
+        raise ValueError("pattern cannot contain a NUL character")
+    if pattern.startswith(("/", "\\")) or Path(pattern).is_absolute():
+        raise ValueError(f"pattern {pattern!r} must be relative to the folder")
+    if ".." in Path(pattern.replace("\\", "/")).parts:
+        raise ValueError(f"pattern {pattern!r} must stay inside the folder (no '..')")
+
+
+def files_in(folder: Path, pattern: str) -> list[Path]:
+    """Regular files matching ``pattern`` whose real path is inside ``folder`` (sorted).
+
+    Checked again here, not only in the config: a symlink in the folder pointing to
+    ``/etc`` must not make a poll read files outside the folder the admin named.
+    """
+    check_pattern(pattern)
+    root = folder.resolve()
+    found = []
+    for path in folder.glob(pattern):
+        real = path.resolve()
+        if real.is_file() and real.is_relative_to(root):
+            found.append(path)
+    return sorted(found)
 
 
 def _document(answer: Answer, *, page: int) -> Document:

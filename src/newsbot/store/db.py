@@ -2,19 +2,36 @@
 
 Usage::
 
-    engine = make_engine(database_url())
+    engine = open_database(database_url(), create=False)  # the CLI: checked, one-line errors
+    engine = make_engine(database_url())                   # tests and benches
     with Session(engine) as session: ...
+
+This is the one place database errors are translated: a URL that names no usable database
+(garbage, an unknown kind, a driver not installed, a folder, a device) is a
+:class:`DatabaseError` with exit code 2; one that cannot be reached or read (a closed
+port, a corrupt or foreign file) has exit code 1. Each says what to do, with the
+password hidden.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import create_engine
 
+from newsbot.errors import DatabaseError, SchemaOutdatedError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
 DEFAULT_SQLITE_PATH = Path("var/newsbot.db")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+USE = "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -25,15 +42,141 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite, creates the folder and turns on WAL and foreign keys."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+def parse_database_url(url: str) -> URL:
+    """``url`` parsed; a plain ``postgresql://`` means psycopg 3, the driver newsbot ships with."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseError(
+            f"NEWSBOT_DATABASE_URL is not a database URL: {USE}", exit_code=2
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``; for SQLite, turns on WAL and foreign keys.
+
+    ``create`` makes a SQLite file's folder (``db upgrade``, the demo, tests); without it
+    nothing is made on disk until the engine connects (see :func:`open_database`).
+    """
+    from sqlalchemy.exc import NoSuchModuleError
+
+    parsed = parse_database_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        _check_sqlite_file(Path(parsed.database), create=create)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise DatabaseError(
+            f"{shown}: unknown database kind {parsed.drivername!r}; {USE}", exit_code=2
+        ) from exc
+    except ImportError as exc:
+        raise DatabaseError(
+            f"{shown}: its driver ({exc.name}) is not installed; newsbot supports SQLite and "
+            "PostgreSQL: use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+            exit_code=2,
+        ) from exc
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not create:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot create the folder of {path}: {(exc.strerror or '').lower()}"
+            ) from exc
+        return
+    except OSError as exc:
+        raise DatabaseError(f"cannot open {path}: {(exc.strerror or '').lower()}") from exc
+    if stat.S_ISDIR(mode):
+        raise DatabaseError(
+            f"{path} is a folder, not a database file: use sqlite:///{path}/newsbot.db",
+            exit_code=2,
+        )
+    if not stat.S_ISREG(mode):
+        raise DatabaseError(
+            f"{path} is not a regular file (a device or pipe): name a database file", exit_code=2
+        )
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_MAGIC))
+    if head and head != SQLITE_MAGIC:
+        raise DatabaseError(
+            f"{path} is not a SQLite database (corrupt, or another kind of file): "
+            "point NEWSBOT_DATABASE_URL at a new file, or restore a backup"
+        )
+
+
+def open_database(url: str, *, create: bool) -> Engine:
+    """A checked engine for the command line: connects once, so errors come here, in one line.
+
+    Without ``create``, a missing SQLite file is a :class:`SchemaOutdatedError` saying to run
+    ``newsbot db upgrade``, and no empty file is left behind.
+    """
+    engine = make_engine(url, create=create)
+    path = engine.url.database
+    sqlite_file = engine.dialect.name == "sqlite" and path not in (None, "", ":memory:")
+    if not create and sqlite_file and not Path(str(path)).exists():
+        engine.dispose()
+        raise SchemaOutdatedError(f"no database at {path}: run `newsbot db upgrade` to create it")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        engine.dispose()
+        raise database_error(exc, url=url) from exc
+    return engine
+
+
+# A driver's message, recognised by a few words, in the user's terms; first match wins.
+_IN_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("refused",), "cannot connect to {where}: connection refused (is the server running?)"),
+    (
+        ("file is not a database", "malformed"),
+        "{where} is not a SQLite database (corrupt, or another kind of file): "
+        "point NEWSBOT_DATABASE_URL at a new file, or restore a backup",
+    ),
+    (("unable to open database file",), "cannot open {where}: check the path and its permissions"),
+    (("locked",), "{where} is locked by another process: try again"),
+    (
+        ("resolve host", "name or service not known"),
+        "cannot connect to {where}: host name not found",
+    ),
+    (("timeout", "timed out"), "cannot connect to {where}: no answer (timed out)"),
+)
+
+
+def database_error(exc: BaseException, *, url: str | None = None) -> DatabaseError:
+    """A driver or SQLAlchemy error in the user's terms: what is wrong, and what to do."""
+    where = "the database"
+    if url:
+        with contextlib.suppress(DatabaseError):
+            shown = parse_database_url(url).render_as_string(hide_password=True)
+            where = f"the database at {shown}"
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = detail[0] if detail else type(exc).__name__
+    low = first.lower()
+    if "fatal:" in low:  # the server's own words: database or role missing, login refused
+        said = first[low.index("fatal:") + len("fatal:") :].strip()
+        return DatabaseError(f"the server refused {where}: {said}; fix the URL or create it")
+    for needles, words in _IN_WORDS:
+        if any(needle in low for needle in needles):
+            return DatabaseError(words.format(where=where))
+    return DatabaseError(f"{where}: {first}")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

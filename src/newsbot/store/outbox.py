@@ -20,6 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
+from newsbot.errors import short_error
+from newsbot.secrets import scrub
 from newsbot.store.tables import ChannelRow, DeliveryRow
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
@@ -158,9 +160,11 @@ def _parameters(outcome: Outcome) -> dict[str, object]:
         "b_state": outcome.state,
         "b_at": outcome.at,
         "b_attempted": 1 if outcome.attempted else 0,
-        "b_error": None if sent else outcome.error,
+        # Stored errors and answers go through the one redaction (every known secret value).
+        # One short line with the code first: a platform's HTML error page is cut to its words.
+        "b_error": None if sent or outcome.error is None else short_error(outcome.error),
         "b_sent_at": outcome.at if sent else None,
-        "b_response": outcome.response_text if sent else None,
+        "b_response": scrub(outcome.response_text) if sent and outcome.response_text else None,
         "b_next": outcome.next_attempt_at,
     }
 
@@ -170,7 +174,7 @@ def mark_channel_failing(session: Session, channel_id: str, error: str) -> bool:
     result = session.execute(
         update(ChannelRow)
         .where(col(ChannelRow.id) == channel_id)
-        .values(failing=True, last_error=error)
+        .values(failing=True, last_error=short_error(error))
     )
     session.commit()
     return bool(getattr(result, "rowcount", 0))

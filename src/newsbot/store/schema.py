@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from newsbot.errors import SchemaOutdatedError
+from newsbot.errors import DatabaseError, SchemaOutdatedError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -40,9 +40,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def foreign_tables(engine: Engine) -> list[str]:
+    """Tables of a database without newsbot's schema: another program's, never to be touched."""
+    from sqlalchemy import inspect
+    from sqlmodel import SQLModel
+
+    import newsbot.store.tables  # noqa: F401  (registers newsbot's tables on the metadata)
+
+    names = set(inspect(engine).get_table_names())
+    if "alembic_version" in names:
+        return []
+    return sorted(names - set(SQLModel.metadata.tables))
+
+
+def refuse_foreign(engine: Engine) -> None:
+    """Raise DatabaseError when the database holds another program's tables, not newsbot's."""
+    if found := foreign_tables(engine):
+        where = engine.url.render_as_string(hide_password=True)
+        shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
+        raise DatabaseError(
+            f"the database at {where} holds another program's tables ({shown}), not newsbot's: "
+            "point NEWSBOT_DATABASE_URL at a new database"
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
-    """Migrate the database to ``revision``; returns (from, to)."""
+    """Migrate the database to ``revision``; returns (from, to). Refuses another program's."""
     before = current_revision(engine)
+    if before is None:
+        refuse_foreign(engine)
     config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -57,6 +83,7 @@ def require_current(engine: Engine) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
+        refuse_foreign(engine)
         raise SchemaOutdatedError(
             f"the database at {where} has no newsbot schema: run `newsbot db upgrade`"
         )

@@ -75,6 +75,8 @@ class FakePlatforms:
     max_skew_s: float = 3600.0
     retry_after_s: float = 0.05
     latency_s: float = 0.0  # time each answer takes (lets a test kill a sender mid-flight)
+    # Answer with the request in it (path, headers, body), key and all, as some platforms do.
+    echo: bool = False
     received: list[Received] = field(default_factory=list)
     refused: list[tuple[str, int, bytes]] = field(default_factory=list)
     _scripts: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
@@ -191,6 +193,8 @@ class FakePlatforms:
         else:
             reply = platform(self, request, answer)
         status, headers, reply_body = reply
+        if self.echo:
+            reply_body = _echoed(reply_body, handler.path, request.headers, body)
         with self._lock:
             if status < 300 and answer == "ok" and accepted(kind, reply_body):
                 self.received.append(Received(kind, request.path, request.headers, body))
@@ -213,3 +217,16 @@ class FakePlatforms:
     def fresh(self, timestamp_s: float) -> bool:
         """A signed timestamp within ``max_skew_s`` of now."""
         return abs(time.time() - timestamp_s) <= self.max_skew_s
+
+
+def _echoed(reply: bytes, path: str, headers: dict[str, str], body: bytes) -> bytes:
+    """``reply`` carrying the whole request, the way a platform that echoes it answers."""
+    said = f"{path} {json.dumps(headers)} {body.decode('utf-8', 'replace')}"
+    try:
+        data = json.loads(reply)
+    except ValueError:
+        return reply + b" " + said.encode("utf-8")
+    if not isinstance(data, dict):
+        return reply
+    data["request"] = said
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
