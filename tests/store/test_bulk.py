@@ -52,7 +52,7 @@ def test_bulk_insert_round_trips_and_skips_conflicts(engine: Engine) -> None:
         stored = {r.id: r for r in session.exec(select(SourceRow).order_by(col(SourceRow.id)))}
         # Stored in the same form the ORM writes, so SQL compares them with bound values.
         later = select(SourceRow.id).where(
-            col(SourceRow.last_success_at) > NOW + timedelta(seconds=9)
+            col(SourceRow.last_success_at) >= NOW + timedelta(seconds=10)
         )
         assert len(session.exec(later).all()) == count - 10
     assert stored["s00003"].name == "kept"
