@@ -12,6 +12,7 @@ written here, each distinct value converted once (see docs/benchmarks.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table
@@ -66,7 +67,11 @@ def _sqlite_insert(
 ) -> list[Row[Any]]:
     """Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` in batches, values converted once."""
     columns = list(rows[0])
-    convert = [_converter(table, name, connection) for name in columns]
+    # Values come out of each row in one C-level call; only the columns whose type converts
+    # (datetimes, booleans) are touched one by one.
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    converters = [(i, _converter(table, name, connection)) for i, name in enumerate(columns)]
+    converters = [(i, conv) for i, conv in converters if conv is not _identity]
     quoted = ", ".join(f'"{name}"' for name in columns)
     row_marks = "(" + ", ".join("?" * len(columns)) + ")"
     tail = (
@@ -83,10 +88,13 @@ def _sqlite_insert(
             sql = statements[len(batch)] = (
                 f"INSERT INTO {table.name} ({quoted}) VALUES {marks}{tail}"
             )
-        values = tuple(
-            conv(row[name]) for row in batch for name, conv in zip(columns, convert, strict=True)
-        )
-        inserted.extend(connection.exec_driver_sql(sql, values).all())
+        values: list[Any] = []
+        for row in batch:
+            picked = list(pick(row))
+            for index, convert in converters:
+                picked[index] = convert(picked[index])
+            values.extend(picked)
+        inserted.extend(connection.exec_driver_sql(sql, tuple(values)).all())
     return inserted
 
 
