@@ -16,6 +16,7 @@ NOT/OR) compiles to a tree of nodes (``_nodes``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from newsbot.match._ast import (
@@ -70,6 +71,8 @@ class Builder:
         self.topic_ids: list[str] = []
         self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
+        # (text, mask) -> (term id when this spelling differs from the first seen, keys)
+        self.spelled: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
 
     def term_id(self, text: str) -> int | None:
         """Id of the folded term (interned), or None when it folds to nothing."""
@@ -167,10 +170,10 @@ class _ClauseForm:
 
     def add_keywords(self, spec: RuleSpec) -> None:
         """any-of, each all-of, none-of and topics: the clauses ``rule_expression`` means."""
-        mask = self.mask
+        mask, term_keys = self.mask, self.term_keys
         if spec.any:
-            self.clauses.append(_union(self.term_keys(t, mask) for t in spec.any))
-        self.clauses.extend(self.term_keys(t, mask) for t in spec.all)
+            self.clauses.append(_union([term_keys(t, mask) for t in spec.any]))
+        self.clauses.extend([term_keys(t, mask) for t in spec.all])
         for text in spec.none:
             self.excluded.extend(self.term_keys(text, mask))
         if spec.topics:
@@ -199,15 +202,20 @@ class _ClauseForm:
         return None
 
     def term_keys(self, text: str, mask: int) -> tuple[int, ...]:
-        term_id, keys = self.builder.term_keys(text, mask)
-        if term_id is not None and text.strip() != self.builder.displays[term_id]:
-            self.displays[term_id] = text.strip()
-        return keys
+        # A million calls for 100,000 rules: one dict lookup when the term was seen before.
+        spelled = self.builder.spelled.get((text, mask))
+        if spelled is None:
+            term_id, keys = self.builder.term_keys(text, mask)
+            differs = term_id is not None and text.strip() != self.builder.displays[term_id]
+            spelled = self.builder.spelled[(text, mask)] = (term_id if differs else None, keys)
+        if spelled[0] is not None:
+            self.displays[spelled[0]] = text.strip()
+        return spelled[1]
 
 
 def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:
     """The keys of several parts, each once, in order."""
-    return tuple(dict.fromkeys(key for part in parts for key in part))
+    return tuple(dict.fromkeys(chain.from_iterable(parts)))
 
 
 class _TreeBuilder:

@@ -38,20 +38,20 @@ def snippet(text: str, start: int, end: int) -> str:
 class Scan:
     """One article as the nodes see it: what hit where, its topics and source.
 
-    ``hits[term_id]`` is ``[(field, start, end), ...]`` (first occurrence per field),
-    ``masks[term_id]`` the fields it hit as bits, ``keys`` the clause keys (see _builder).
+    ``first[field]`` maps each term id found in that field to the end (inclusive) of its
+    first occurrence; ``lengths[term_id]`` is the term's length; ``keys`` holds the clause
+    keys (see _builder) of every hit.
     """
 
     __slots__ = (
         "by_key",
         "explained",
+        "first",
         "folded",
         "headline",
-        "hits",
         "keys",
-        "masks",
+        "lengths",
         "regex_cache",
-        "single",
         "source_id",
         "texts",
         "topics",
@@ -63,18 +63,26 @@ class Scan:
         folded: tuple[str, ...],
         article: Article,
         source_id: str | None,
+        lengths: list[int],
     ) -> None:
         self.texts, self.folded, self.source_id = texts, folded, source_id
         self.headline = article.headline
         self.topics = frozenset(article.topics)
-        self.hits: dict[int, list[tuple[int, int, int]]] = {}
-        self.masks: dict[int, int] = {}
+        self.lengths = lengths
+        self.first: list[dict[int, int]] = []
         self.keys: set[int] = set()
         self.regex_cache: dict[tuple[int, int], tuple[int, int] | None] = {}
         # Many rules share a term: its Explanation (and snippet) is built once per article.
         self.explained: dict[tuple[int, int, str], Explanation] = {}
         self.by_key: dict[int, Explanation] = {}
-        self.single: dict[int, tuple[Explanation]] = {}
+
+    def mask(self, term_id: int) -> int:
+        """The fields ``term_id`` hit, as bits (headline=1, summary=2, body=4)."""
+        mask = 0
+        for index, first in enumerate(self.first):
+            if term_id in first:
+                mask |= 1 << index
+        return mask
 
 
 def tag_explanation(name: str, scan: Scan) -> Explanation:
@@ -90,7 +98,8 @@ def term_explanation(scan: Scan, term_id: int, field: int, display: str) -> Expl
     key = (term_id, field, display)
     found = scan.explained.get(key)
     if found is None:
-        start, end = next((s, e) for f, s, e in scan.hits[term_id] if f == field)
+        end = scan.first[field][term_id] + 1
+        start = end - scan.lengths[term_id]
         text = scan.texts[field]
         found = scan.explained[key] = Explanation(display, FIELDS[field], snippet(text, start, end))
     return found
@@ -105,10 +114,10 @@ class CTerm:
         self.term_id, self.mask, self.display = term_id, mask, display
 
     def test(self, scan: Scan) -> bool:
-        return bool(scan.masks.get(self.term_id, 0) & self.mask)
+        return bool(scan.mask(self.term_id) & self.mask)
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        scoped = scan.masks.get(self.term_id, 0) & self.mask
+        scoped = scan.mask(self.term_id) & self.mask
         if scoped:  # explained in the first field of its scope that it hit
             field = (scoped & -scoped).bit_length() - 1
             out.append(term_explanation(scan, self.term_id, field, self.display))
