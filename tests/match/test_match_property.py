@@ -105,6 +105,14 @@ def test_every_explanation_points_at_real_text(specs: list[RuleSpec], article: A
             if explanation.field == "topics":
                 assert explanation.term in {t.name for t in TOPICS}
                 continue
+            if explanation.term.startswith("topic "):  # "topic 反诈 via 诈骗" in a field
+                name, via = explanation.term.removeprefix("topic ").split(" via ")
+                topic = next(t for t in TOPICS if t.name == name)
+                assert topic.id in article.topics
+                assert via in topic.terms
+                assert explanation.field in ("headline", "summary")
+                assert normalize(via) in normalize(explanation.snippet)
+                continue
             assert explanation.field in FIELDS
             if not explanation.term.startswith("/") and explanation.term in VOCAB:
                 folded_snippet = normalize(explanation.snippet)

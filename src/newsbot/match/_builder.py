@@ -32,7 +32,18 @@ from newsbot.match._ast import (
     TopicRef,
 )
 from newsbot.match._guard import compile_guarded, fold_pattern
-from newsbot.match._nodes import CAnd, CNode, CNot, COr, CPattern, CSource, CTag, CTerm, field_mask
+from newsbot.match._nodes import (
+    CAnd,
+    CatalogTerm,
+    CNode,
+    CNot,
+    COr,
+    CPattern,
+    CSource,
+    CTag,
+    CTerm,
+    field_mask,
+)
 from newsbot.match._normalize import normalize
 from newsbot.match._rules import RuleSpec, rule_expression
 from newsbot.models import Topic
@@ -69,6 +80,7 @@ class Builder:
         self.topic_index: dict[str, int] = {}
         self.topic_names: list[str] = []
         self.topic_ids: list[str] = []
+        self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
         self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
         # (text, mask) -> (term id when this spelling differs from the first seen, keys)
@@ -106,7 +118,15 @@ class Builder:
             topic = self.topics.get(topic_id)
             self.topic_names.append(topic.name if topic else topic_id)
             self.topic_ids.append(topic_id)
+            self.topic_terms.append(self.catalog_terms(topic_id))
         return -(index + 1)
+
+    def catalog_terms(self, topic_id: str) -> tuple[CatalogTerm, ...]:
+        """The topic's catalog terms, interned: what explains its tag (see tag_explanation)."""
+        topic = self.topics.get(topic_id)
+        texts = topic.terms if topic else ()
+        interned = ((self.term_id(text), text.strip()) for text in texts)
+        return tuple((term_id, text) for term_id, text in interned if term_id is not None)
 
     def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
         """The compiled rule and its triggers (None: test it for every article).
@@ -232,7 +252,8 @@ class _TreeBuilder:
 
     def topic(self, topic_id: str) -> tuple[CNode, set[Trigger] | None]:
         topic = self.builder.topics.get(topic_id)
-        items: list[CNode] = [CTag(topic_id, topic.name if topic else topic_id)]
+        name = topic.name if topic else topic_id
+        items: list[CNode] = [CTag(topic_id, name, self.builder.catalog_terms(topic_id))]
         triggers: set[Trigger] = {topic_id}
         for text in topic.terms if topic else ():
             node, term_triggers = self.term(text, TOPIC_TERM_MASK)

@@ -173,7 +173,9 @@ class Matcher:
 
     def _explanation(self, key: int, rule: Compiled | None, scan: Scan) -> Explanation:
         if key < 0:
-            return tag_explanation(self._builder.topic_names[-key - 1], scan)
+            index = -key - 1
+            builder = self._builder
+            return tag_explanation(builder.topic_names[index], scan, builder.topic_terms[index])
         term_id, field = key >> 2, key & 3
         if field == ANY_FIELD:  # the first field (headline, summary, body) it hit
             mask = scan.mask(term_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from newsbot.match._ast import FIELDS
+from newsbot.match._ast import FIELDS, TOPIC_TERM_FIELDS
 from newsbot.match._guard import search_chunks
 from newsbot.models import Article, Explanation
 
@@ -85,8 +85,30 @@ class Scan:
         return mask
 
 
-def tag_explanation(name: str, scan: Scan) -> Explanation:
-    """Why a topic tag matched: the topic's name, in "topics", with the headline."""
+# A catalog term of a topic: (term id, spelling as the catalog writes it).
+CatalogTerm = tuple[int, str]
+
+
+def tag_explanation(name: str, scan: Scan, terms: tuple[CatalogTerm, ...] = ()) -> Explanation:
+    """Why a topic tag matched: the catalog term that shows it and where.
+
+    ``matched topic 科技创新 via 科技 in headline``: the earliest (then longest) of the
+    topic's ``terms`` in the headline, else in the summary, the fields where extraction
+    looks for it. An article tagged under an older catalog may show none of them: then the
+    topic's name, in "topics", with the headline.
+    """
+    for field in range(len(TOPIC_TERM_FIELDS)):
+        first, lengths = scan.first[field], scan.lengths
+        hits = [
+            (first[term_id] + 1 - lengths[term_id], -lengths[term_id], spelling)
+            for term_id, spelling in terms
+            if term_id in first
+        ]
+        if hits:
+            start, minus_length, spelling = min(hits)
+            text = scan.texts[field]
+            found = snippet(text, start, start - minus_length)
+            return Explanation(f"topic {name} via {spelling}", FIELDS[field], found)
     return Explanation(name, "topics", snippet(scan.headline, 0, 0))
 
 
@@ -154,16 +176,16 @@ class CPattern:
 class CTag:
     """The article carries topic ``topic_id`` (assigned by extraction)."""
 
-    __slots__ = ("name", "topic_id")
+    __slots__ = ("name", "terms", "topic_id")
 
-    def __init__(self, topic_id: str, name: str) -> None:
-        self.topic_id, self.name = topic_id, name
+    def __init__(self, topic_id: str, name: str, terms: tuple[CatalogTerm, ...] = ()) -> None:
+        self.topic_id, self.name, self.terms = topic_id, name, terms
 
     def test(self, scan: Scan) -> bool:
         return self.topic_id in scan.topics
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        out.append(tag_explanation(self.name, scan))
+        out.append(tag_explanation(self.name, scan, self.terms))
 
 
 class CSource:
