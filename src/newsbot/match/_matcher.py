@@ -5,14 +5,15 @@ Usage::
     matcher = compile_matcher(rules, topics)       # once per config version
     for match in matcher.match(article, source_id="ywsb"):
         print(match.rule_id, [str(e) for e in match.explanations])
+    found = matcher.evaluate(article)              # lazy: len(found), found.rule_ids()
 
-How it stays fast with 100,000 rules: terms shared by many rules are stored once; a
-posting list maps each term to the rules that can only hold when some term hits. One pass
-of the automaton over the folded headline, summary and body finds the hit terms; only the
-rules posted under them (plus rules indexed by the article's topics, plus the few rules
-that can hold without any literal hit — regex-only rules, for instance) are evaluated, most
-of them with C-level set operations (see ``_builder``).
-"""
+How it stays fast with 100,000 rules: terms shared by many rules are stored once. One pass
+of the automaton over the folded headline, summary and body gives the article's hit keys
+(term × field, topic tags). Rules in clause form are then found with set operations over
+posting tuples of integer rule ids (``_Index``): no Python code runs per rule. The few
+rules in tree form (regexes, nested NOT/OR, ``source:``) are tested when one of their
+trigger terms or tags hit, or always when they have none. Match objects, explanations and
+snippets are made only for the matches that are read."""
 
 from __future__ import annotations
 
