@@ -82,9 +82,11 @@ class Builder:
         self.topic_ids: list[str] = []
         self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
         self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
+        self._masks: dict[tuple[str, ...], int] = {}  # field mask by a rule's fields
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
-        # (text, mask) -> (term id when this spelling differs from the first seen, keys)
-        self.spelled: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
+        # mask -> text -> (term id when this spelling differs from the first seen, keys);
+        # keyed by the text alone (its hash is cached): a million lookups for 100,000 rules.
+        self.spelled: dict[int, dict[str, tuple[int | None, tuple[int, ...]]]] = {}
 
     def term_id(self, text: str) -> int | None:
         """Id of the folded term (interned), or None when it folds to nothing."""
@@ -129,11 +131,14 @@ class Builder:
         return tuple((term_id, text) for term_id, text in interned if term_id is not None)
 
     def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
-        """The compiled rule and its triggers (None: test it for every article).
+        """The compiled rule and, for a tree, its triggers (None: test it for every article).
 
-        None for an empty rule, which matches nothing (``validate_rule`` reports it).
+        A rule in clause form is indexed by its keys: its triggers are an empty set. None
+        for an empty rule, which matches nothing (``validate_rule`` reports it).
         """
-        mask = field_mask(spec.fields) or ALL_FIELDS
+        mask = self._masks.get(spec.fields)
+        if mask is None:
+            mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
         form = _ClauseForm(self, mask)
         if spec.query is None or not spec.query.strip():
             # Keywords only (most rules): straight to clause form, no tree to build.
@@ -150,21 +155,18 @@ class Builder:
         return Compiled(spec.sources, node=node), triggers
 
     def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
-        keys = [key for clause in form.clauses for key in clause]
+        keys = list(chain.from_iterable(form.clauses))
+        # Simple: no other spelling, and no term or topic named twice.
         idents = {key >> 2 if key >= 0 else key for key in keys}
+        simple = not form.displays and len(idents) == len(keys)
         compiled = Compiled(
             spec.sources,
             tuple(form.clauses),
             tuple(form.excluded),
             form.displays or None,
-            simple=not form.displays and len(idents) == len(keys),
+            simple=simple,
         )
-        smallest = min(form.clauses, key=len)
-        return compiled, {self.trigger(key) for key in smallest}
-
-    def trigger(self, key: int) -> Trigger:
-        """The term id or topic id a key stands for."""
-        return key >> 2 if key >= 0 else self.topic_ids[-key - 1]
+        return compiled, set()
 
     def key(self, value: int) -> int:
         """``value`` as the shared int object (saves memory over 100,000 rules)."""
@@ -195,7 +197,7 @@ class _ClauseForm:
             self.clauses.append(_union([term_keys(t, mask) for t in spec.any]))
         self.clauses.extend([term_keys(t, mask) for t in spec.all])
         for text in spec.none:
-            self.excluded.extend(self.term_keys(text, mask))
+            self.excluded.extend(term_keys(text, mask))
         if spec.topics:
             self.clauses.append(_union(self.topic_keys(t) for t in spec.topics))
 
@@ -223,11 +225,14 @@ class _ClauseForm:
 
     def term_keys(self, text: str, mask: int) -> tuple[int, ...]:
         # A million calls for 100,000 rules: one dict lookup when the term was seen before.
-        spelled = self.builder.spelled.get((text, mask))
+        table = self.builder.spelled.get(mask)
+        if table is None:
+            table = self.builder.spelled[mask] = {}
+        spelled = table.get(text)
         if spelled is None:
             term_id, keys = self.builder.term_keys(text, mask)
             differs = term_id is not None and text.strip() != self.builder.displays[term_id]
-            spelled = self.builder.spelled[(text, mask)] = (term_id if differs else None, keys)
+            spelled = table[text] = (term_id if differs else None, keys)
         if spelled[0] is not None:
             self.displays[spelled[0]] = text.strip()
         return spelled[1]
