@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/bench_extract.py              # 20 warm runs
     .venv/bin/python bench/bench_extract.py --runs 50
+    .venv/bin/python bench/bench_extract.py --cold 7     # fresh `newsbot extract` processes
 
 The 8 pages are the real sample front page (pages 1-4, 6-8, each ~15 KB with 7 articles)
 and the synthetic inner page 5 that continues page 1's first article, so joining runs too.
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -53,11 +56,35 @@ def timed(raw: RawIssue, runs: int) -> tuple[float, list[float], int]:
     return cold, warm, len(issue.articles)
 
 
+def cold_start(runs: int) -> None:
+    """Fresh processes, as a user runs them: median wall time of each command, in one run."""
+    newsbot = str(Path(sys.executable).with_name("newsbot"))
+    commands = {
+        "newsbot --help": [newsbot, "--help"],
+        "newsbot extract PAGE": [newsbot, "extract", str(SAMPLE)],
+        "newsbot extract PAGE --keywords": [newsbot, "extract", str(SAMPLE), "--keywords"],
+    }
+    for name, command in commands.items():
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            timings.append(time.perf_counter() - started)
+        print(
+            f"{name}: median {statistics.median(timings) * 1000:.0f} ms,"
+            f" min {min(timings) * 1000:.0f} ms over {runs} fresh processes"
+        )
+
+
 def main() -> None:
     """Run the benchmark and print one line per input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--cold", type=int, metavar="N", help="only time N fresh processes")
     args = parser.parse_args()
+    if args.cold:
+        cold_start(args.cold)
+        return
     print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} warm runs")
     from newsbot.extract._keywords import keywords_for
 

@@ -302,3 +302,82 @@ def test_a_channel_without_its_secret_keeps_its_messages_waiting(tmp_path: Path)
     assert missing_secrets(settings.channels["shop"]) == ["key"]
     assert set(app.channels()) == {"local"}
     engine.dispose()
+
+
+BULK_TERMS = ("电信网络诈骗", "反洗钱", "对接会", "人大", "摩洛哥", "芯片", "技能", "跨境电商")
+
+
+def _crowd_config(count: int) -> str:
+    """``count`` subscribers, each with an alert rule and a digest rule on the sample's words,
+    on a file channel (its alert does not show the name) and a webhook (its alert does)."""
+    lines = [
+        "sources: [{id: placeholder, kind: pagetext, folder: drop}]",
+        "channels:",
+        "  - {id: sink, kind: file, path: sink.txt}",
+        "  - {id: hook, kind: webhook, url: 'http://127.0.0.1:9/hook'}",
+        "subscribers:",
+    ]
+    for i in range(count):
+        alert, digest = BULK_TERMS[i % 8], BULK_TERMS[(3 * i + 1) % 8]
+        lines += [
+            f"  - id: s{i}",
+            f"    name: 订户{i}",
+            "    channels: [sink, hook]",
+            "    rules:",
+            f"      - {{id: s{i}-a, match: '{alert} OR {digest}', deliver: alert}}",
+            f"      - {{id: s{i}-d, any: [{digest}], deliver: digest}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """Every (subscriber, article) pair the matcher finds is stored once, with its rules and
+    reasons, and one alert per channel is queued for each alert pair; subscribers wanting an
+    article for the same reasons get the same text, and the webhook's alert names each one."""
+    import json
+    from dataclasses import replace
+
+    from newsbot.store.articles import article_from_row
+    from newsbot.store.tables import ArticleRow
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsbot.yaml").write_text(_crowd_config(300), encoding="utf-8")
+    settings = load_settings(tmp_path / "newsbot.yaml", environ={})
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with serve_sample() as base_url:
+        # The sample source, with the config's own channels (demo_settings makes all files).
+        demo = demo_settings(settings, base_url, sink_dir=tmp_path / "sink")
+        kept = {"channels": settings.channels, "channel_references": settings.channel_references}
+        crowd = App(replace(demo, **kept), engine, clock=Clock(MORNING))
+        crowd.sync_config()
+        report = asyncio.run(poll_source(crowd, "ywsb", day=SAMPLE_DATE))
+    with Session(engine) as session:
+        articles = session.exec(select(ArticleRow)).all()
+        stored = {(m.subscriber_id, m.article_id): m for m in session.exec(select(MatchRow))}
+        queued = list(session.exec(select(DeliveryRow)).all())
+    engine.dispose()
+    expected: dict[tuple[str, int], list[str]] = {}
+    for row in articles:
+        assert row.id is not None
+        for match in crowd.matcher.match(article_from_row(row), source_id="ywsb"):
+            expected.setdefault((match.subscriber_id, row.id), []).append(match.rule_id)
+    assert len(expected) > 500  # more than one statement's batch
+    assert report.matches == len(stored) == len(expected)
+    assert {key: json.loads(m.rule_ids_json) for key, m in stored.items()} == expected
+    alert_pairs = {key for key, rules in expected.items() if any(r.endswith("-a") for r in rules)}
+    assert report.alerts == len(queued) == 2 * len(alert_pairs)
+    assert {(d.subscriber_id, d.article_id) for d in queued} == alert_pairs
+    for delivery in queued:
+        name = f"订户{delivery.subscriber_id.removeprefix('s')}"
+        assert (name in delivery.message_json) == (delivery.channel_id == "hook")
+    by_reason: dict[tuple[int | None, str], set[str]] = {}
+    for delivery in queued:
+        if delivery.channel_id == "sink":
+            reasons = stored[(str(delivery.subscriber_id), int(delivery.article_id or 0))]
+            by_reason.setdefault((delivery.article_id, reasons.explanations_json), set()).add(
+                delivery.message_json
+            )
+    assert all(len(texts) == 1 for texts in by_reason.values())

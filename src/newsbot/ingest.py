@@ -6,9 +6,10 @@ so a crash leaves either nothing or the issue with its matches and outbox rows.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from sqlmodel import Session, select
 
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.errors import ExtractionError, SourceError, SourceThrottledError
-from newsbot.models import Article, Explanation, Issue, Match, RawIssue
+from newsbot.models import Article, Explanation, Issue, Match, Message, RawIssue
 from newsbot.secrets import scrub
 from newsbot.store.articles import save_issue
 from newsbot.store.matches import NewMatch, record_matches
@@ -168,11 +169,29 @@ def _store_and_match(
         articles_new=len(changes.new),
         articles_changed=len(changes.changed),
     )
-    matches, alerts = enqueue_matches(
-        session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now
-    )
+    with _collector_paused():
+        matches, alerts = enqueue_matches(
+            session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now
+        )
     report.matches, report.alerts = matches, alerts
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one poll's matches are stored.
+
+    A big poll makes hundreds of thousands of short-lived, acyclic objects (matches, rows,
+    messages): the collector would walk them over and over (a fifth of the CPU measured in
+    bench/bench_pipeline.py). They are freed by reference counting all the same.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -183,16 +202,29 @@ class _Wanted:
     digest: bool = False
 
 
+_ALERT_MODES = frozenset({"alert", "both"})
+_DIGEST_MODES = frozenset({"digest", "both"})
+
+
 def _group_by_subscriber(app: App, matches: Sequence[Match]) -> dict[str, _Wanted]:
+    """One entry per subscriber: the rules that matched, their reasons once each, the modes."""
     modes = app.rule_modes
-    grouped: dict[str, _Wanted] = defaultdict(lambda: _Wanted([], []))
+    grouped: dict[str, _Wanted] = {}
     for match in matches:
-        wanted = grouped[match.subscriber_id]
+        mode = modes.get(match.rule_id, "digest")
+        wanted = grouped.get(match.subscriber_id)
+        if wanted is None:  # most subscribers: one rule, taken as it is
+            grouped[match.subscriber_id] = _Wanted(
+                [match.rule_id],
+                list(match.explanations),
+                mode in _ALERT_MODES,
+                mode in _DIGEST_MODES,
+            )
+            continue
         wanted.rule_ids.append(match.rule_id)
         wanted.explanations.extend(e for e in match.explanations if e not in wanted.explanations)
-        mode = modes.get(match.rule_id, "digest")
-        wanted.alert |= mode in {"alert", "both"}
-        wanted.digest |= mode in {"digest", "both"}
+        wanted.alert |= mode in _ALERT_MODES
+        wanted.digest |= mode in _DIGEST_MODES
     return grouped
 
 
@@ -209,85 +241,107 @@ def enqueue_matches(
     """Match articles, record each (subscriber, article) once, queue alerts.
 
     Returns (new matches, alert messages queued). Matches recorded by an earlier poll (a
-    corrected article matched again) queue nothing.
+    corrected article matched again) queue nothing. The whole poll's matches, then its
+    alerts, are stored in bulk (a few multi-row statements, not one per article or row).
     """
     from newsbot import outbox
 
     matcher = app.matcher
-    match_count = alert_count = 0
-    for article_id, article in articles:
-        grouped = _group_by_subscriber(app, matcher.match(article, source_id=source_id))
-        new_matches = [
-            NewMatch(
-                subscriber_id=subscriber_id,
-                article_id=article_id,
-                rule_ids=tuple(wanted.rule_ids),
-                explanations=tuple(wanted.explanations),
-                wants_alert=wanted.alert and notify,
-                wants_digest=wanted.digest and notify,
-            )
-            for subscriber_id, wanted in grouped.items()
-        ]
-        fresh = record_matches(session, new_matches, now=now)
-        match_count += len(fresh)
-        deliveries = [
-            delivery
-            for match in new_matches
-            if match.subscriber_id in fresh and match.wants_alert
-            for delivery in _alert_deliveries(
-                app,
-                subscriber=app.settings.subscribers[match.subscriber_id],
-                article_id=article_id,
-                article=article,
-                wanted=grouped[match.subscriber_id],
-                paper=paper,
-                now=now,
-            )
-        ]
-        alert_count += outbox.enqueue_many(session, deliveries, now=now)
-    session.flush()
-    return match_count, alert_count
-
-
-def _alert_deliveries(
-    app: App,
-    *,
-    subscriber: Subscriber,
-    article_id: int,
-    article: Article,
-    wanted: _Wanted,
-    paper: str | None,
-    now: datetime,
-) -> list[NewDelivery]:
-    """The alert messages for one subscriber's channels, held until quiet hours end."""
-    from newsbot.outbox import NewDelivery
-    from newsbot.render import render_alert
-
-    not_before = quiet_hours_end(subscriber, now)
-    deliveries: list[NewDelivery] = []
-    for channel_id in subscriber.settings.channels:
-        kind = app.settings.channels[channel_id].kind
-        messages = render_alert(
-            kind,
+    wanted = [
+        (
+            article_id,
             article,
-            wanted.explanations,
-            subscriber_name=subscriber.settings.name or subscriber.id,
-            paper=paper,
-            templates_dir=app.settings.templates_dir,
+            _group_by_subscriber(app, matcher.match(article, source_id=source_id)),
         )
-        deliveries.extend(
-            NewDelivery(
-                dedupe_key=f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}",
-                kind="alert",
-                channel_id=channel_id,
-                subscriber_id=subscriber.id,
-                article_id=article_id,
-                message=message,
-                not_before=not_before,
+        for article_id, article in articles
+    ]
+    new_matches = [
+        NewMatch(
+            subscriber_id=subscriber_id,
+            article_id=article_id,
+            rule_ids=tuple(one.rule_ids),
+            explanations=tuple(one.explanations),
+            wants_alert=one.alert and notify,
+            wants_digest=one.digest and notify,
+        )
+        for article_id, _, grouped in wanted
+        for subscriber_id, one in grouped.items()
+    ]
+    fresh = record_matches(session, new_matches, now=now)
+    alerts = _AlertRenderer(app, paper=paper, now=now)
+    deliveries = [
+        delivery
+        for article_id, article, grouped in wanted
+        for subscriber_id, one in grouped.items()
+        if one.alert and notify and (subscriber_id, article_id) in fresh
+        for delivery in alerts.deliveries(subscriber_id, article_id, article, one)
+    ]
+    alert_count = outbox.enqueue_many(session, deliveries, now=now)
+    session.flush()
+    return len(fresh), alert_count
+
+
+class _AlertRenderer:
+    """Alert messages of one poll; subscribers who would get the same text share one render.
+
+    Rendering is most of the cost of queueing: 10,000 subscribers wanting an article for
+    the same reasons need one render per channel kind, not 10,000, unless the template
+    shows the subscriber's name (``render.alert_shows_subscriber``).
+    """
+
+    def __init__(self, app: App, *, paper: str | None, now: datetime) -> None:
+        self.app, self.paper, self.now = app, paper, now
+        self._cache: dict[tuple[object, ...], list[Message]] = {}
+        self._shows_name: dict[str, bool] = {}
+
+    def messages(
+        self, kind: str, article_id: int, article: Article, wanted: _Wanted, name: str
+    ) -> list[Message]:
+        from newsbot.render import alert_shows_subscriber, render_alert
+
+        templates_dir = self.app.settings.templates_dir
+        shows_name = self._shows_name.get(kind)
+        if shows_name is None:
+            shows_name = alert_shows_subscriber(kind, templates_dir=templates_dir)
+            self._shows_name[kind] = shows_name
+        key = (kind, article_id, tuple(wanted.explanations), name if shows_name else None)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = render_alert(
+                kind,
+                article,
+                wanted.explanations,
+                subscriber_name=name,
+                paper=self.paper,
+                templates_dir=templates_dir,
             )
-            for message in messages
-        )
-    return deliveries
+        return found
+
+    def deliveries(
+        self, subscriber_id: str, article_id: int, article: Article, wanted: _Wanted
+    ) -> list[NewDelivery]:
+        """The alert messages for one subscriber's channels, held until quiet hours end."""
+        from newsbot.outbox import NewDelivery
+
+        subscriber = self.app.settings.subscribers[subscriber_id]
+        name = subscriber.settings.name or subscriber.id
+        not_before = quiet_hours_end(subscriber, self.now)
+        deliveries: list[NewDelivery] = []
+        for channel_id in subscriber.settings.channels:
+            kind = self.app.settings.channels[channel_id].kind
+            deliveries.extend(
+                NewDelivery(
+                    dedupe_key=f"alert:{subscriber.id}:{channel_id}:{article_id}:{message.part}",
+                    kind="alert",
+                    channel_id=channel_id,
+                    subscriber_id=subscriber.id,
+                    article_id=article_id,
+                    message=message,
+                    not_before=not_before,
+                )
+                for message in self.messages(kind, article_id, article, wanted, name)
+            )
+        return deliveries
 
 
 def quiet_hours_end(subscriber: Subscriber, now: datetime) -> datetime | None:

@@ -136,6 +136,24 @@ def render_alert(
     return [draw(_shrink_to_fit(item, lambda it: channel_cls.fits(draw(it))))]
 
 
+def alert_shows_subscriber(kind: str, *, templates_dir: Path | None = None) -> bool:
+    """Whether ``kind``'s alert template may use ``subscriber_name`` (else one render serves all).
+
+    Read from the template's syntax tree; a template that includes, imports or extends
+    another counts as using it (what the other one reads is not followed).
+    """
+    from jinja2 import meta
+
+    env = _environment(kind, templates_dir)
+    name = f"{_channel_class(kind).templates()}/alert.j2"
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    tree = env.parse(source)
+    if any(True for _ in meta.find_referenced_templates(tree)):
+        return True
+    return "subscriber_name" in meta.find_undeclared_variables(tree)
+
+
 def render_digest(
     kind: str,
     items: Sequence[DigestItem],

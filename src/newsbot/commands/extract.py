@@ -118,8 +118,11 @@ def read_input(source: str) -> tuple[bytes, str | None]:
         raise UserError(f"{source}: {(exc.strerror or str(exc)).lower()}") from exc
 
 
-def render_text(issue: Issue) -> str:
-    """A readable rendering: the issue line, then each article's headline, authors, summary."""
+def render_text(issue: Issue, with_keywords: bool = False) -> str:
+    """A readable rendering: the issue line, then each article's headline, authors, summary.
+
+    With ``with_keywords``, a line of keywords follows each summary.
+    """
     head = [issue.paper or "?", issue.date.isoformat() if issue.date else "?"]
     if issue.number is not None:
         head.append(f"总第{issue.number}期")
@@ -133,6 +136,8 @@ def render_text(issue: Issue) -> str:
             lines.append("  " + "、".join(article.authors))
         if article.summary:
             lines.append("  " + article.summary)
+        if with_keywords and article.keywords:
+            lines.append("  关键词: " + "、".join(article.keywords))
         if article.url:
             lines.append("  " + article.url)
         lines.append("")
@@ -151,13 +156,24 @@ def render_text(issue: Issue) -> str:
     show_default=True,
 )
 @click.option("--role", type=click.Choice(ROLES), default=None, help="Force the document role.")
+@click.option(
+    "--keywords",
+    "with_keywords",
+    is_flag=True,
+    help="Also compute each article's keywords (loads jieba's dictionary: about a second).",
+)
 @click.pass_context
-def extract(ctx: click.Context, path_or_url: str, output_format: str, role: str | None) -> None:
+def extract(
+    ctx: click.Context, path_or_url: str, output_format: str, role: str | None, with_keywords: bool
+) -> None:
     """Extract the articles of one page, article page, feed or page text and print them.
 
     Exits 1 when nothing could be extracted (not a page, feed or page text newsbot reads).
     """
+    from contextlib import nullcontext
+
     from newsbot.extract import extract_document, guess_role
+    from newsbot.extract._keywords import keywords_skipped
     from newsbot.models import Document
 
     topics = _load_topics((ctx.obj or {}).get("config_path"))
@@ -165,7 +181,8 @@ def extract(ctx: click.Context, path_or_url: str, output_format: str, role: str 
     try:
         doc_role = cast("DocumentRole", role) if role else guess_role(body)
         doc = Document(url=path_or_url, body=body, role=doc_role, charset=charset)
-        issue = extract_document(doc, topics=topics)
+        with nullcontext() if with_keywords else keywords_skipped():
+            issue = extract_document(doc, topics=topics)
     except NewsbotError as exc:
         raise UserError(f"{path_or_url}: {exc}") from exc
     if not issue.articles and not issue.teasers:
@@ -174,6 +191,15 @@ def extract(ctx: click.Context, path_or_url: str, output_format: str, role: str 
             "newsbot can read (try --role)"
         )
     if output_format == "json":
-        click.echo(json.dumps(issue.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_json(issue, with_keywords), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(issue), nl=False)
+        click.echo(render_text(issue, with_keywords), nl=False)
+
+
+def _json(issue: Issue, with_keywords: bool) -> object:
+    """The issue as JSON; without ``--keywords`` each article's keywords are null (not computed)."""
+    data = issue.to_json()
+    if not with_keywords:
+        for article in data["articles"]:
+            article["keywords"] = None
+    return data

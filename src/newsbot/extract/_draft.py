@@ -104,7 +104,7 @@ class Draft:
             byline=self.byline,
             summary=summarize(self.paragraphs),
             keywords=keywords_for(head.headline, body),
-            topics=topics_for(self.heading_text(), body, topics),
+            topics=topics_for(self.heading_text(), summarize(self.paragraphs), topics),
             continued_to=self.continued_to,
             continued_from=self.continued_from,
             captions=tuple(self.captions),

@@ -7,6 +7,12 @@ Usage::
 jieba costs about a second to load and logs to stderr, so it is imported lazily, made
 quiet, and initialised once per process. The headline counts three times: its words are
 the article's subject.
+
+A one-shot process that does not show keywords (``newsbot extract`` without
+``--keywords``) skips them, and so never loads jieba's 20 MB dictionary::
+
+    with keywords_skipped():
+        issue = extract(raw)            # every article's keywords are ()
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 MAX_KEYWORDS = 8
@@ -30,6 +38,19 @@ _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _TRIVIAL = re.compile(r"^[\d.%％年月日个万亿元]+$")
 _QUOTED = re.compile(r"[“「\"]([^”」\"]{2,8})[”」\"]")
 _lock = threading.Lock()
+# A context variable, not a parameter: extraction's call chain stays as it is, and a
+# thread or task that did not ask keeps computing keywords.
+_SKIPPED: ContextVar[bool] = ContextVar("newsbot_keywords_skipped", default=False)
+
+
+@contextmanager
+def keywords_skipped() -> Iterator[None]:
+    """Within the block, :func:`keywords_for` returns ``()`` without loading jieba."""
+    token = _SKIPPED.set(True)
+    try:
+        yield
+    finally:
+        _SKIPPED.reset(token)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +72,7 @@ def _extractor() -> Callable[..., list[str]]:
 def keywords_for(headline: str, body: str, limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
     """Up to ``limit`` keywords of an article, most telling first; deterministic."""
     text = f"{headline}\n" * _HEADLINE_WEIGHT + body[:_MAX_TEXT_CHARS]
-    if not text.strip():
+    if _SKIPPED.get() or not text.strip():
         return ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1,25 +1,47 @@
-"""Topics: ids from the catalog (``config/topics.yaml``) whose terms an article carries.
+"""Topics: ids from the catalog (``config/topics.yaml``) that an article announces.
 
 Usage::
 
     topics = load_topics("config/topics.yaml")
-    topics_for("我市多形式开展防范经济犯罪宣传活动", body, topics) == ("anti-fraud",)
+    topics_for("我市多形式开展防范经济犯罪宣传活动", summary, topics) == ("anti-fraud",)
+    topic_evidence("我市多形式开展防范经济犯罪宣传活动", summary, topics)
+    # (TopicEvidence(topic_id="anti-fraud", term="经济犯罪", field="headline"),)
 
-A topic is assigned when one of its terms appears in the heading, or when its terms
-occur at least :data:`MIN_BODY_HITS` times in the body. Matching folds full-width forms
-and case (NFKC), so "ＡＩ" matches "AI".
+A topic is assigned when one of its terms appears in the heading (kicker, headline and
+subtitle: the ``headline`` field of rules), or when its terms are mentioned at least
+:data:`MIN_SUMMARY_MENTIONS` times in the summary (the article's lead); the evidence says
+which term in which field did it. The body alone never assigns a topic: a delegation's
+visit or a speech mentions 创新, 出口 and 科技 in passing, and counting those (as an
+earlier rule did: 3 body mentions, 电信网络诈骗 counted again as 网络诈骗 and 诈骗) tagged
+most articles with topics they were not about. A lead's single stock phrase (优化营商环境,
+人才) is not a subject either, hence two mentions there, each counted once (longest term
+first). Matching folds full-width forms and case (NFKC), so "ＡＩ" matches "AI".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsbot.extract._normalize import fold_for_matching
 from newsbot.models import Topic
 from newsbot.topics import load_topics as _load_catalog
 
-MIN_BODY_HITS = 3
+# Where a topic is announced, strongest first (the names of the rule language's fields),
+# and how many mentions of the topic's terms each needs.
+EVIDENCE_FIELDS = ("headline", "summary")
+MIN_SUMMARY_MENTIONS = 2
+_MIN_MENTIONS = (1, MIN_SUMMARY_MENTIONS)
+
+
+@dataclass(frozen=True)
+class TopicEvidence:
+    """Why an article carries a topic: the catalog term found first, and the field it is in."""
+
+    topic_id: str
+    term: str
+    field: str
 
 
 def load_topics(path: str | Path) -> tuple[Topic, ...]:
@@ -30,15 +52,37 @@ def load_topics(path: str | Path) -> tuple[Topic, ...]:
     return _load_catalog(Path(path))
 
 
-def topics_for(heading: str, body: str, topics: Sequence[Topic]) -> tuple[str, ...]:
-    """Ids of the catalog topics an article is about, in catalog order."""
-    if not topics:
-        return ()
-    head = fold_for_matching(heading)
-    text = fold_for_matching(body)
+def topic_evidence(
+    heading: str, summary: str, topics: Sequence[Topic]
+) -> tuple[TopicEvidence, ...]:
+    """For each catalog topic the article announces (catalog order), the term that did it.
+
+    The heading counts before the summary; within a field the earliest term wins, the
+    longest at the same place (电信网络诈骗 rather than 诈骗).
+    """
+    texts = [fold_for_matching(heading), fold_for_matching(summary)]
     found = []
     for topic in topics:
-        terms = [fold_for_matching(t) for t in topic.terms if t]
-        if any(t in head for t in terms) or sum(text.count(t) for t in terms) >= MIN_BODY_HITS:
-            found.append(topic.id)
+        terms = [(fold_for_matching(t), t) for t in topic.terms if t.strip()]
+        for field, text, needed in zip(EVIDENCE_FIELDS, texts, _MIN_MENTIONS, strict=True):
+            hits = [(text.find(folded), -len(folded), term) for folded, term in terms]
+            hits = [hit for hit in hits if hit[0] >= 0]
+            if hits and _mentions(text, [folded for folded, _ in terms]) >= needed:
+                found.append(TopicEvidence(topic.id, min(hits)[2], field))
+                break
     return tuple(found)
+
+
+def _mentions(text: str, terms: list[str]) -> int:
+    """Occurrences of ``terms`` in ``text``, each place counted once, longest term first."""
+    count = 0
+    for term in sorted(terms, key=len, reverse=True):
+        if term and term in text:
+            count += text.count(term)
+            text = text.replace(term, "\0" * len(term))  # 诈骗 inside 电信网络诈骗 is not another
+    return count
+
+
+def topics_for(heading: str, summary: str, topics: Sequence[Topic]) -> tuple[str, ...]:
+    """Ids of the catalog topics an article announces, in catalog order."""
+    return tuple(evidence.topic_id for evidence in topic_evidence(heading, summary, topics))

@@ -9,6 +9,7 @@ Usage::
     matcher = compile_matcher(rules, topics)            # once per config version
     for m in matcher.match(article, source_id="ywsb"):
         print(m.rule_id, *m.explanations)              # matched 反洗钱 in body
+    found = matcher.evaluate(article, source_id="ywsb")  # Matches: explained when read
 
 The rule language, its evaluation order and the folding are specified in docs/rules.md.
 """
@@ -16,13 +17,14 @@ The rule language, its evaluation order and the folding are specified in docs/ru
 from __future__ import annotations
 
 from newsbot.match._ast import Query
-from newsbot.match._matcher import Matcher, compile_matcher
+from newsbot.match._matcher import Matcher, Matches, compile_matcher
 from newsbot.match._normalize import normalize
 from newsbot.match._query import RuleSyntaxError, parse_query
 from newsbot.match._rules import RuleSpec, validate_rule
 
 __all__ = [
     "Matcher",
+    "Matches",
     "Query",
     "RuleSpec",
     "RuleSyntaxError",

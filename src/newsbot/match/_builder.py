@@ -16,6 +16,7 @@ NOT/OR) compiles to a tree of nodes (``_nodes``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from newsbot.match._ast import (
@@ -31,7 +32,18 @@ from newsbot.match._ast import (
     TopicRef,
 )
 from newsbot.match._guard import compile_guarded, fold_pattern
-from newsbot.match._nodes import CAnd, CNode, CNot, COr, CPattern, CSource, CTag, CTerm, field_mask
+from newsbot.match._nodes import (
+    CAnd,
+    CatalogTerm,
+    CNode,
+    CNot,
+    COr,
+    CPattern,
+    CSource,
+    CTag,
+    CTerm,
+    field_mask,
+)
 from newsbot.match._normalize import normalize
 from newsbot.match._rules import RuleSpec, rule_expression
 from newsbot.models import Topic
@@ -68,8 +80,13 @@ class Builder:
         self.topic_index: dict[str, int] = {}
         self.topic_names: list[str] = []
         self.topic_ids: list[str] = []
+        self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
         self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
+        self._masks: dict[tuple[str, ...], int] = {}  # field mask by a rule's fields
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
+        # mask -> text -> (term id when this spelling differs from the first seen, keys);
+        # keyed by the text alone (its hash is cached): a million lookups for 100,000 rules.
+        self.spelled: dict[int, dict[str, tuple[int | None, tuple[int, ...]]]] = {}
 
     def term_id(self, text: str) -> int | None:
         """Id of the folded term (interned), or None when it folds to nothing."""
@@ -103,14 +120,25 @@ class Builder:
             topic = self.topics.get(topic_id)
             self.topic_names.append(topic.name if topic else topic_id)
             self.topic_ids.append(topic_id)
+            self.topic_terms.append(self.catalog_terms(topic_id))
         return -(index + 1)
 
-    def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
-        """The compiled rule and its triggers (None: test it for every article).
+    def catalog_terms(self, topic_id: str) -> tuple[CatalogTerm, ...]:
+        """The topic's catalog terms, interned: what explains its tag (see tag_explanation)."""
+        topic = self.topics.get(topic_id)
+        texts = topic.terms if topic else ()
+        interned = ((self.term_id(text), text.strip()) for text in texts)
+        return tuple((term_id, text) for term_id, text in interned if term_id is not None)
 
-        None for an empty rule, which matches nothing (``validate_rule`` reports it).
+    def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
+        """The compiled rule and, for a tree, its triggers (None: test it for every article).
+
+        A rule in clause form is indexed by its keys: its triggers are an empty set. None
+        for an empty rule, which matches nothing (``validate_rule`` reports it).
         """
-        mask = field_mask(spec.fields) or ALL_FIELDS
+        mask = self._masks.get(spec.fields)
+        if mask is None:
+            mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
         form = _ClauseForm(self, mask)
         if spec.query is None or not spec.query.strip():
             # Keywords only (most rules): straight to clause form, no tree to build.
@@ -127,21 +155,18 @@ class Builder:
         return Compiled(spec.sources, node=node), triggers
 
     def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
-        keys = [key for clause in form.clauses for key in clause]
+        keys = list(chain.from_iterable(form.clauses))
+        # Simple: no other spelling, and no term or topic named twice.
         idents = {key >> 2 if key >= 0 else key for key in keys}
+        simple = not form.displays and len(idents) == len(keys)
         compiled = Compiled(
             spec.sources,
             tuple(form.clauses),
             tuple(form.excluded),
             form.displays or None,
-            simple=not form.displays and len(idents) == len(keys),
+            simple=simple,
         )
-        smallest = min(form.clauses, key=len)
-        return compiled, {self.trigger(key) for key in smallest}
-
-    def trigger(self, key: int) -> Trigger:
-        """The term id or topic id a key stands for."""
-        return key >> 2 if key >= 0 else self.topic_ids[-key - 1]
+        return compiled, set()
 
     def key(self, value: int) -> int:
         """``value`` as the shared int object (saves memory over 100,000 rules)."""
@@ -167,12 +192,12 @@ class _ClauseForm:
 
     def add_keywords(self, spec: RuleSpec) -> None:
         """any-of, each all-of, none-of and topics: the clauses ``rule_expression`` means."""
-        mask = self.mask
+        mask, term_keys = self.mask, self.term_keys
         if spec.any:
-            self.clauses.append(_union(self.term_keys(t, mask) for t in spec.any))
-        self.clauses.extend(self.term_keys(t, mask) for t in spec.all)
+            self.clauses.append(_union([term_keys(t, mask) for t in spec.any]))
+        self.clauses.extend([term_keys(t, mask) for t in spec.all])
         for text in spec.none:
-            self.excluded.extend(self.term_keys(text, mask))
+            self.excluded.extend(term_keys(text, mask))
         if spec.topics:
             self.clauses.append(_union(self.topic_keys(t) for t in spec.topics))
 
@@ -199,15 +224,23 @@ class _ClauseForm:
         return None
 
     def term_keys(self, text: str, mask: int) -> tuple[int, ...]:
-        term_id, keys = self.builder.term_keys(text, mask)
-        if term_id is not None and text.strip() != self.builder.displays[term_id]:
-            self.displays[term_id] = text.strip()
-        return keys
+        # A million calls for 100,000 rules: one dict lookup when the term was seen before.
+        table = self.builder.spelled.get(mask)
+        if table is None:
+            table = self.builder.spelled[mask] = {}
+        spelled = table.get(text)
+        if spelled is None:
+            term_id, keys = self.builder.term_keys(text, mask)
+            differs = term_id is not None and text.strip() != self.builder.displays[term_id]
+            spelled = table[text] = (term_id if differs else None, keys)
+        if spelled[0] is not None:
+            self.displays[spelled[0]] = text.strip()
+        return spelled[1]
 
 
 def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:
     """The keys of several parts, each once, in order."""
-    return tuple(dict.fromkeys(key for part in parts for key in part))
+    return tuple(dict.fromkeys(chain.from_iterable(parts)))
 
 
 class _TreeBuilder:
@@ -224,7 +257,8 @@ class _TreeBuilder:
 
     def topic(self, topic_id: str) -> tuple[CNode, set[Trigger] | None]:
         topic = self.builder.topics.get(topic_id)
-        items: list[CNode] = [CTag(topic_id, topic.name if topic else topic_id)]
+        name = topic.name if topic else topic_id
+        items: list[CNode] = [CTag(topic_id, name, self.builder.catalog_terms(topic_id))]
         triggers: set[Trigger] = {topic_id}
         for text in topic.terms if topic else ():
             node, term_triggers = self.term(text, TOPIC_TERM_MASK)

@@ -5,18 +5,20 @@ Usage::
     matcher = compile_matcher(rules, topics)       # once per config version
     for match in matcher.match(article, source_id="ywsb"):
         print(match.rule_id, [str(e) for e in match.explanations])
+    found = matcher.evaluate(article)              # lazy: len(found), found.rule_ids()
 
-How it stays fast with 100,000 rules: terms shared by many rules are stored once; a
-posting list maps each term to the rules that can only hold when some term hits. One pass
-of the automaton over the folded headline, summary and body finds the hit terms; only the
-rules posted under them (plus rules indexed by the article's topics, plus the few rules
-that can hold without any literal hit — regex-only rules, for instance) are evaluated, most
-of them with C-level set operations (see ``_builder``).
-"""
+How it stays fast with 100,000 rules: terms shared by many rules are stored once. One pass
+of the automaton over the folded headline, summary and body gives the article's hit keys
+(term × field, topic tags). Rules in clause form are then found with set operations over
+posting tuples of integer rule ids (``_Index``): no Python code runs per rule. The few
+rules in tree form (regexes, nested NOT/OR, ``source:``) are tested when one of their
+trigger terms or tags hit, or always when they have none. Match objects, explanations and
+snippets are made only for the matches that are read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import ahocorasick
 
@@ -36,57 +38,35 @@ class Matcher:
     def __init__(self, rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> None:
         builder = Builder(topics)
         self._rules: list[Compiled] = []
-        postings: dict[Trigger, list[int]] = {}
-        self._always: list[int] = []
-        direct: dict[int, list[int]] = {}
-        self._restricted: set[int] = set()  # direct rules with sources or exclusions
         self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
+        self._index = _Index()
         for spec in rules:
             built = builder.compile(spec)
             if built is None:
                 continue  # an empty rule matches nothing (validate_rule reports it)
             self._rules.append(built[0])
             self._ids.append((spec.subscriber_id, spec.id))
-            self._post(len(self._rules) - 1, *built, postings, direct)
+            self._index.add(len(self._rules) - 1, *built)
         self._builder = builder
-        # Postings become tuples (of ints: the collector stops tracking them) and terms
-        # without postings share one empty tuple: 100,000 rules stay cheap to collect.
-        none: tuple[int, ...] = ()
-        self._term_postings = [tuple(postings.get(i, none)) for i in range(len(builder.terms))]
-        self._direct = {key: tuple(posted) for key, posted in direct.items()}
-        self._topic_postings = {k: v for k, v in postings.items() if isinstance(k, str)}
+        self._index.freeze()
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
+        self._latin = frozenset(i for i, bounds in enumerate(self._bounds) if any(bounds))
+        self._lengths = [len(term) for term in builder.terms]
         self._automaton = ahocorasick.Automaton() if builder.terms else None
         if self._automaton is not None:
             for term_id, term in enumerate(builder.terms):
-                self._automaton.add_word(term, (term_id, len(term)))
+                self._automaton.add_word(term, term_id)
             self._automaton.make_automaton()
-
-    def _post(
-        self,
-        index: int,
-        compiled: Compiled,
-        triggers: set[Trigger] | None,
-        postings: dict[Trigger, list[int]],
-        direct: dict[int, list[int]],
-    ) -> None:
-        """Index rule ``index``: directly under its keys, under its triggers, or always."""
-        if compiled.node is None and compiled.simple and len(compiled.clauses) == 1:
-            # "Any of these" (with exclusions): a hit on any key is the match itself.
-            for key in compiled.clauses[0]:
-                direct.setdefault(key, []).append(index)
-            if compiled.sources or compiled.excluded:
-                self._restricted.add(index)
-        elif triggers is None:
-            self._always.append(index)
-        else:
-            for trigger in triggers:
-                postings.setdefault(trigger, []).append(index)
 
     @property
     def rule_count(self) -> int:
         """Number of (non-empty) rules compiled."""
         return len(self._rules)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The distinct folded terms of the automaton, by term id."""
+        return tuple(self._builder.terms)
 
     @property
     def term_count(self) -> int:
@@ -95,112 +75,77 @@ class Matcher:
 
     def _scan(self, article: Article, source_id: str | None) -> Scan:
         texts = field_texts(article)
-        scan = Scan(texts, tuple(normalize(t) for t in texts), article, source_id)
-        automaton, bounds, keys = self._automaton, self._bounds, scan.keys
+        scan = Scan(texts, tuple(normalize(t) for t in texts), article, source_id, self._lengths)
+        automaton, keys = self._automaton, scan.keys
         for index, text in enumerate(scan.folded):
             if automaton is None or not text:
+                scan.first.append({})
                 continue
-            bit = 1 << index
-            for end, (term_id, length) in automaton.iter(text):
-                if scan.masks.get(term_id, 0) & bit:
-                    continue  # first occurrence per field is enough
-                start = end - length + 1
-                left, right = bounds[term_id]
-                if left and start > 0 and is_word_char(text[start - 1]):
-                    continue  # "AI" must not hit inside "MAIL"
-                if right and end + 1 < len(text) and is_word_char(text[end + 1]):
-                    continue
-                scan.masks[term_id] = scan.masks.get(term_id, 0) | bit
-                scan.hits.setdefault(term_id, []).append((index, start, end + 1))
-                keys.add(term_id * 4 + index)
-                keys.add(term_id * 4 + ANY_FIELD)
+            found = list(automaton.iter(text))  # (end, term id), in text order
+            # The first occurrence of each term: later ones overwrite, so read backwards.
+            first = {term_id: end for end, term_id in reversed(found)}
+            for term_id in first.keys() & self._latin:
+                self._first_word(term_id, found, text, first)
+            scan.first.append(first)
+            keys.update([term_id * 4 + index for term_id in first])
+            keys.update([term_id * 4 + ANY_FIELD for term_id in first])
         for topic_id in scan.topics:
             if topic_id in self._builder.topic_index:
                 keys.add(-(self._builder.topic_index[topic_id] + 1))
         return scan
 
-    def _candidates(self, scan: Scan) -> list[int]:
-        candidates: set[int] = set(self._always)
-        postings = self._term_postings
-        for term_id in scan.masks:
-            candidates.update(postings[term_id])
-        for topic_id in scan.topics:
-            candidates.update(self._topic_postings.get(topic_id, ()))
-        return sorted(candidates)
+    def _first_word(
+        self, term_id: int, found: list[tuple[int, int]], text: str, first: dict[int, int]
+    ) -> None:
+        """A term with a Latin end counts only as a whole word: "AI" not inside "MAIL"."""
+        left, right = self._bounds[term_id]
+        length = self._lengths[term_id]
+        for end, hit in found:
+            if hit != term_id:
+                continue
+            start = end - length + 1
+            if left and start > 0 and is_word_char(text[start - 1]):
+                continue
+            if right and end + 1 < len(text) and is_word_char(text[end + 1]):
+                continue
+            first[term_id] = end
+            return
+        del first[term_id]
+
+    def evaluate(self, article: Article, *, source_id: str | None = None) -> Matches:
+        """The rules that hold for ``article``, as rule indices; Match objects and their
+        explanations are made only when read (see :class:`Matches`)."""
+        scan = self._scan(article, source_id)
+        found = self._index.clause_rules(scan.keys, source_id)
+        rules = self._rules
+        for index in self._index.tree_candidates(scan):
+            rule = rules[index]
+            if rule.sources and source_id not in rule.sources:
+                continue
+            assert rule.node is not None
+            if rule.node.test(scan):
+                found.add(index)
+        return Matches(self, scan, found)
 
     def match(self, article: Article, *, source_id: str | None = None) -> list[Match]:
         """One Match per rule that holds for ``article``, in rule order, each explained.
 
         A rule scoped to ``sources`` never matches when ``source_id`` is None.
         """
-        scan = self._scan(article, source_id)
-        found: dict[int, Match] = {}
-        self._direct_matches(scan, found)
-        self._candidate_matches(scan, found)
-        return [found[index] for index in sorted(found)]
+        return list(self.evaluate(article, source_id=source_id))
 
-    def _direct_matches(self, scan: Scan, found: dict[int, Match]) -> None:
-        """One-clause rules: walk the postings of the keys that hit; no test needed.
+    def match_many(
+        self, articles: Sequence[Article], *, source_id: str | None = None
+    ) -> list[list[Match]]:
+        """``match`` for each article, in order."""
+        return [self.match(article, source_id=source_id) for article in articles]
 
-        This is the hot loop (one pass per posting of a hit key), so it does as little as
-        possible per rule: most rules are hit by one key and share its explanation tuple.
-        """
-        direct, restricted = self._direct, self._restricted
-        ids = self._ids
-        several: list[int] = []
-        for key in scan.keys:
-            posted = direct.get(key)
-            if posted is None:
-                continue
-            explained = self._explain_one(key, scan)
-            for index in posted:
-                if index in found:
-                    several.append(index)  # hit by more than one key: explained below
-                elif index not in restricted or self._allowed(index, scan):
-                    subscriber_id, rule_id = ids[index]
-                    found[index] = Match(subscriber_id, rule_id, explained)
-        for index in several:
-            clause = self._rules[index].clauses[0]
-            hit = [k for k in clause if k in scan.keys]
-            found[index] = Match(*ids[index], self._explain_ordered(clause, hit, scan))
-
-    def _allowed(self, index: int, scan: Scan) -> bool:
-        """A direct rule's source scope and exclusions allow this article."""
+    def _match_of(self, index: int, scan: Scan) -> Match:
+        """The Match of rule ``index``, which holds for ``scan``, with its explanations."""
         rule = self._rules[index]
-        if rule.sources and scan.source_id not in rule.sources:
-            return False
-        return not rule.excluded or scan.keys.isdisjoint(rule.excluded)
-
-    def _candidate_matches(self, scan: Scan, found: dict[int, Match]) -> None:
-        """Other rules: those posted under a trigger that is present are tested one by one."""
-        keys, rules, source_id = scan.keys, self._rules, scan.source_id
-        for index in self._candidates(scan):
-            rule = rules[index]
-            if rule.sources and source_id not in rule.sources:
-                continue
-            if rule.node is not None:
-                if rule.node.test(scan):
-                    found[index] = _explain_tree(rule, self._ids[index], scan)
-                continue
-            if rule.excluded and not keys.isdisjoint(rule.excluded):
-                continue
-            if all(not keys.isdisjoint(c) for c in rule.clauses):
-                explained = self._explain_clauses(rule, scan)
-                found[index] = Match(*self._ids[index], explained)
-
-    def _explain_one(self, key: int, scan: Scan) -> tuple[Explanation, ...]:
-        """The explanation of a single hit key, as a tuple shared by every rule it serves."""
-        single = scan.single.get(key)
-        if single is None:
-            single = scan.single[key] = (scan.by_key.get(key) or self._shared(key, scan),)
-        return single
-
-    def _explain_ordered(
-        self, clause: tuple[int, ...], hit: list[int], scan: Scan
-    ) -> tuple[Explanation, ...]:
-        """Explanations of several hit keys, in the order the rule names them."""
-        shared = scan.by_key
-        return tuple(shared.get(k) or self._shared(k, scan) for k in clause if k in hit)
+        if rule.node is not None:
+            return _explain_tree(rule, self._ids[index], scan)
+        return Match(*self._ids[index], self._explain_clauses(rule, scan))
 
     def _explain_clauses(self, rule: Compiled, scan: Scan) -> tuple[Explanation, ...]:
         """Every key that hit, in the order the rule names them; one per term or topic."""
@@ -229,20 +174,166 @@ class Matcher:
 
     def _explanation(self, key: int, rule: Compiled | None, scan: Scan) -> Explanation:
         if key < 0:
-            return tag_explanation(self._builder.topic_names[-key - 1], scan)
+            index = -key - 1
+            builder = self._builder
+            return tag_explanation(builder.topic_names[index], scan, builder.topic_terms[index])
         term_id, field = key >> 2, key & 3
         if field == ANY_FIELD:  # the first field (headline, summary, body) it hit
-            mask = scan.masks[term_id]
+            mask = scan.mask(term_id)
             field = (mask & -mask).bit_length() - 1
         display = rule.displays.get(term_id) if rule and rule.displays else None
         display = display or self._builder.displays[term_id]
         return term_explanation(scan, term_id, field, display)
 
-    def match_many(
-        self, articles: Sequence[Article], *, source_id: str | None = None
-    ) -> list[list[Match]]:
-        """``match`` for each article, in order."""
-        return [self.match(article, source_id=source_id) for article in articles]
+
+class Matches(Sequence[Match]):
+    """The rules that hold for one article, in rule order; each Match (with its explanations
+    and snippets) is made when it is read, and explanations are shared across rules.
+
+    Usage::
+
+        found = matcher.evaluate(article, source_id="ywsb")
+        len(found), found.rule_ids()     # no Match object made
+        for match in found: ...          # made one by one
+    """
+
+    __slots__ = ("_found", "_matcher", "_ordered", "_scan")
+
+    def __init__(self, matcher: Matcher, scan: Scan, found: set[int]) -> None:
+        self._matcher, self._scan, self._found = matcher, scan, found
+        self._ordered: list[int] | None = None  # rule order, sorted when first read
+
+    @property
+    def _indices(self) -> list[int]:
+        if self._ordered is None:
+            self._ordered = sorted(self._found)
+        return self._ordered
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    @overload
+    def __getitem__(self, position: int) -> Match: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Match]: ...
+
+    def __getitem__(self, position: int | slice) -> Match | list[Match]:
+        if isinstance(position, slice):
+            return [self._matcher._match_of(i, self._scan) for i in self._indices[position]]
+        return self._matcher._match_of(self._indices[position], self._scan)
+
+    def __iter__(self) -> Iterator[Match]:
+        match_of, scan = self._matcher._match_of, self._scan
+        return (match_of(index, scan) for index in self._indices)
+
+    def rule_ids(self) -> list[tuple[str, str]]:
+        """(subscriber id, rule id) of each rule that holds, in rule order, none explained."""
+        ids = self._matcher._ids
+        return [ids[index] for index in self._indices]
+
+
+class _Index:
+    """Which rules hold, found with C-level set operations over integer rule indices.
+
+    Clause-form rules (a conjunction of "any of these keys" clauses, minus "none of these"):
+    for rules of n clauses, ``slots[n][j]`` maps a key to the rules whose clause j holds it.
+    For an article, clause j holds for the union of the postings of the keys it hit, and a
+    rule of n clauses holds when it is in all n unions; rules excluding a hit key and rules
+    scoped to other sources are then taken away. Tree-form rules (regexes, nested NOT/OR,
+    ``source:``) are candidates by their triggers and test themselves.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[int, list[dict[int, list[int]]]] = {}
+        self._excluded: dict[int, list[int]] = {}
+        self._sourced: dict[int, tuple[str, ...]] = {}
+        self._triggered: dict[Trigger, list[int]] = {}
+        self._always: list[int] = []
+        self._by_source: dict[str | None, frozenset[int]] = {}
+        self._frozen_slots: list[list[dict[int, tuple[int, ...]]]] = []
+        self._frozen_excluded: dict[int, tuple[int, ...]] = {}
+        self._term_postings: dict[int, tuple[int, ...]] = {}
+        self._topic_postings: dict[str, tuple[int, ...]] = {}
+
+    def add(self, index: int, compiled: Compiled, triggers: set[Trigger] | None) -> None:
+        """Index rule ``index``: by its clauses, or (a tree) by its triggers, or always."""
+        if compiled.node is not None:
+            for trigger in triggers if triggers is not None else ():
+                self._triggered.setdefault(trigger, []).append(index)
+            if triggers is None:
+                self._always.append(index)
+            return
+        slots = self._slots.setdefault(len(compiled.clauses), [{} for _ in compiled.clauses])
+        # Fewest keys first: "all of" terms are one key each, so the first union is small.
+        for slot, clause in zip(slots, sorted(compiled.clauses, key=len), strict=True):
+            for key in clause:
+                slot.setdefault(key, []).append(index)
+        for key in compiled.excluded:
+            self._excluded.setdefault(key, []).append(index)
+        if compiled.sources:
+            self._sourced[index] = compiled.sources
+
+    def freeze(self) -> None:
+        """Postings become tuples (of shared ints: the collector stops tracking them)."""
+        self._frozen_slots = [
+            [{key: tuple(posted) for key, posted in slot.items()} for slot in slots]
+            for _, slots in sorted(self._slots.items())
+        ]
+        self._frozen_excluded = {key: tuple(posted) for key, posted in self._excluded.items()}
+        triggered = self._triggered
+        self._term_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, int)}
+        self._topic_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, str)}
+        self._slots, self._excluded, self._triggered = {}, {}, {}
+
+    def _outside(self, source_id: str | None) -> frozenset[int]:
+        """Clause rules scoped to sources other than ``source_id`` (cached per source)."""
+        found = self._by_source.get(source_id)
+        if found is None:
+            found = frozenset(i for i, s in self._sourced.items() if source_id not in s)
+            self._by_source[source_id] = found
+        return found
+
+    def clause_rules(self, keys: set[int], source_id: str | None) -> set[int]:
+        """Indices of the clause-form rules that hold for an article with these hit keys."""
+        found: set[int] = set()
+        for slots in self._frozen_slots:
+            first, *others = slots
+            hit = first.keys() & keys
+            if not hit:
+                continue
+            if not others:  # one clause: any hit key is the match itself
+                found.update(*map(first.__getitem__, hit))
+                continue
+            holding = set().union(*map(first.__getitem__, hit))
+            for slot in others:  # the fewest keys first (see add): unions stay small
+                hit = slot.keys() & keys
+                if not hit:
+                    break
+                holding.intersection_update(set().union(*map(slot.__getitem__, hit)))
+                if not holding:
+                    break
+            else:
+                found |= holding
+        if found:
+            excluded = self._frozen_excluded
+            hit = excluded.keys() & keys
+            if hit:
+                found.difference_update(*map(excluded.__getitem__, hit))
+            if self._sourced:
+                found -= self._outside(source_id)
+        return found
+
+    def tree_candidates(self, scan: Scan) -> set[int]:
+        """Tree-form rules that may hold: posted under a hit term or a tag, or always tested."""
+        candidates: set[int] = set(self._always)
+        postings = self._term_postings
+        for first in scan.first:
+            for term_id in postings.keys() & first.keys():
+                candidates.update(postings[term_id])
+        for topic_id in scan.topics:
+            candidates.update(self._topic_postings.get(topic_id, ()))
+        return candidates
 
 
 def _explain_tree(rule: Compiled, ids: tuple[str, str], scan: Scan) -> Match:

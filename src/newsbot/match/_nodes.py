@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from newsbot.match._ast import FIELDS
+from newsbot.match._ast import FIELDS, TOPIC_TERM_FIELDS
 from newsbot.match._guard import search_chunks
 from newsbot.models import Article, Explanation
 
@@ -38,20 +38,20 @@ def snippet(text: str, start: int, end: int) -> str:
 class Scan:
     """One article as the nodes see it: what hit where, its topics and source.
 
-    ``hits[term_id]`` is ``[(field, start, end), ...]`` (first occurrence per field),
-    ``masks[term_id]`` the fields it hit as bits, ``keys`` the clause keys (see _builder).
+    ``first[field]`` maps each term id found in that field to the end (inclusive) of its
+    first occurrence; ``lengths[term_id]`` is the term's length; ``keys`` holds the clause
+    keys (see _builder) of every hit.
     """
 
     __slots__ = (
         "by_key",
         "explained",
+        "first",
         "folded",
         "headline",
-        "hits",
         "keys",
-        "masks",
+        "lengths",
         "regex_cache",
-        "single",
         "source_id",
         "texts",
         "topics",
@@ -63,22 +63,52 @@ class Scan:
         folded: tuple[str, ...],
         article: Article,
         source_id: str | None,
+        lengths: list[int],
     ) -> None:
         self.texts, self.folded, self.source_id = texts, folded, source_id
         self.headline = article.headline
         self.topics = frozenset(article.topics)
-        self.hits: dict[int, list[tuple[int, int, int]]] = {}
-        self.masks: dict[int, int] = {}
+        self.lengths = lengths
+        self.first: list[dict[int, int]] = []
         self.keys: set[int] = set()
         self.regex_cache: dict[tuple[int, int], tuple[int, int] | None] = {}
         # Many rules share a term: its Explanation (and snippet) is built once per article.
         self.explained: dict[tuple[int, int, str], Explanation] = {}
         self.by_key: dict[int, Explanation] = {}
-        self.single: dict[int, tuple[Explanation]] = {}
+
+    def mask(self, term_id: int) -> int:
+        """The fields ``term_id`` hit, as bits (headline=1, summary=2, body=4)."""
+        mask = 0
+        for index, first in enumerate(self.first):
+            if term_id in first:
+                mask |= 1 << index
+        return mask
 
 
-def tag_explanation(name: str, scan: Scan) -> Explanation:
-    """Why a topic tag matched: the topic's name, in "topics", with the headline."""
+# A catalog term of a topic: (term id, spelling as the catalog writes it).
+CatalogTerm = tuple[int, str]
+
+
+def tag_explanation(name: str, scan: Scan, terms: tuple[CatalogTerm, ...] = ()) -> Explanation:
+    """Why a topic tag matched: the catalog term that shows it and where.
+
+    ``matched topic 科技创新 via 科技 in headline``: the earliest (then longest) of the
+    topic's ``terms`` in the headline, else in the summary, the fields where extraction
+    looks for it. An article tagged under an older catalog may show none of them: then the
+    topic's name, in "topics", with the headline.
+    """
+    for field in range(len(TOPIC_TERM_FIELDS)):
+        first, lengths = scan.first[field], scan.lengths
+        hits = [
+            (first[term_id] + 1 - lengths[term_id], -lengths[term_id], spelling)
+            for term_id, spelling in terms
+            if term_id in first
+        ]
+        if hits:
+            start, minus_length, spelling = min(hits)
+            text = scan.texts[field]
+            found = snippet(text, start, start - minus_length)
+            return Explanation(f"topic {name} via {spelling}", FIELDS[field], found)
     return Explanation(name, "topics", snippet(scan.headline, 0, 0))
 
 
@@ -90,7 +120,8 @@ def term_explanation(scan: Scan, term_id: int, field: int, display: str) -> Expl
     key = (term_id, field, display)
     found = scan.explained.get(key)
     if found is None:
-        start, end = next((s, e) for f, s, e in scan.hits[term_id] if f == field)
+        end = scan.first[field][term_id] + 1
+        start = end - scan.lengths[term_id]
         text = scan.texts[field]
         found = scan.explained[key] = Explanation(display, FIELDS[field], snippet(text, start, end))
     return found
@@ -105,10 +136,10 @@ class CTerm:
         self.term_id, self.mask, self.display = term_id, mask, display
 
     def test(self, scan: Scan) -> bool:
-        return bool(scan.masks.get(self.term_id, 0) & self.mask)
+        return bool(scan.mask(self.term_id) & self.mask)
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        scoped = scan.masks.get(self.term_id, 0) & self.mask
+        scoped = scan.mask(self.term_id) & self.mask
         if scoped:  # explained in the first field of its scope that it hit
             field = (scoped & -scoped).bit_length() - 1
             out.append(term_explanation(scan, self.term_id, field, self.display))
@@ -145,16 +176,16 @@ class CPattern:
 class CTag:
     """The article carries topic ``topic_id`` (assigned by extraction)."""
 
-    __slots__ = ("name", "topic_id")
+    __slots__ = ("name", "terms", "topic_id")
 
-    def __init__(self, topic_id: str, name: str) -> None:
-        self.topic_id, self.name = topic_id, name
+    def __init__(self, topic_id: str, name: str, terms: tuple[CatalogTerm, ...] = ()) -> None:
+        self.topic_id, self.name, self.terms = topic_id, name, terms
 
     def test(self, scan: Scan) -> bool:
         return self.topic_id in scan.topics
 
     def explain(self, scan: Scan, out: list[Explanation]) -> None:
-        out.append(tag_explanation(self.name, scan))
+        out.append(tag_explanation(self.name, scan, self.terms))
 
 
 class CSource:

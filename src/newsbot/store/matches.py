@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -19,9 +19,11 @@ from newsbot.models import Explanation
 from newsbot.store.tables import ArticleRow, MatchRow
 
 
-@dataclass(frozen=True)
-class NewMatch:
-    """A match about to be recorded. ``wants_alert`` means an alert is being queued for it."""
+class NewMatch(NamedTuple):
+    """A match about to be recorded. ``wants_alert`` means an alert is being queued for it.
+
+    A named tuple: a poll makes one per (subscriber, article), 150,000 for a big one.
+    """
 
     subscriber_id: str
     article_id: int
@@ -64,34 +66,48 @@ def record_match(
     return row
 
 
-def record_matches(session: Session, rows: Sequence[NewMatch], *, now: datetime) -> set[str]:
-    """Record many matches of one article at once; returns the subscriber ids that were new.
+def record_matches(
+    session: Session, rows: Sequence[NewMatch], *, now: datetime
+) -> set[tuple[str, int]]:
+    """Record many matches (a whole poll's) at once; returns the (subscriber, article) pairs
+    that were new.
 
     A (subscriber, article) pair recorded before is left as it was (no double alert).
     """
     from newsbot.store._bulk import insert_ignoring_conflicts
 
-    values = [
-        {
-            "subscriber_id": m.subscriber_id,
-            "article_id": m.article_id,
-            "rule_ids_json": json.dumps(list(m.rule_ids), ensure_ascii=False),
-            "explanations_json": explanations_to_json(m.explanations),
-            "wants_alert": m.wants_alert,
-            "wants_digest": m.wants_digest,
-            "alerted": m.wants_alert,
-            "created_at": now,
-        }
-        for m in rows
-    ]
+    # Thousands of subscribers share an article's explanations (and often rule names):
+    # each distinct tuple is turned into JSON once.
+    explained: dict[tuple[Explanation, ...], str] = {}
+    ruled: dict[tuple[str, ...], str] = {}
+    values = []
+    for m in rows:
+        explanations = explained.get(m.explanations)
+        if explanations is None:
+            explanations = explained[m.explanations] = explanations_to_json(m.explanations)
+        rule_ids = ruled.get(m.rule_ids)
+        if rule_ids is None:
+            rule_ids = ruled[m.rule_ids] = json.dumps(list(m.rule_ids), ensure_ascii=False)
+        values.append(
+            {
+                "subscriber_id": m.subscriber_id,
+                "article_id": m.article_id,
+                "rule_ids_json": rule_ids,
+                "explanations_json": explanations,
+                "wants_alert": m.wants_alert,
+                "wants_digest": m.wants_digest,
+                "alerted": m.wants_alert,
+                "created_at": now,
+            }
+        )
     inserted = insert_ignoring_conflicts(
         session,
         MatchRow,
         values,
         conflict_columns=["subscriber_id", "article_id"],
-        returning=[MatchRow.subscriber_id],  # type: ignore[list-item]
+        returning=[MatchRow.subscriber_id, MatchRow.article_id],  # type: ignore[list-item]
     )
-    return {row[0] for row in inserted}
+    return {(subscriber_id, article_id) for subscriber_id, article_id in map(tuple, inserted)}
 
 
 def explanations_to_json(explanations: Sequence[Explanation]) -> str:
