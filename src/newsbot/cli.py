@@ -8,7 +8,6 @@ functions, so ``newsbot --help`` stays fast.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from pathlib import Path
 
@@ -42,18 +41,23 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     default=None,
     help="Config file (default: config/newsbot.yaml, else the bundled sample).",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output (-vv for debug; `run` is at debug with -v).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """newsbot: polls local papers and feeds, matches subscribers' rules, pushes alerts.
 
     Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s"
-    )
+    from newsbot._logging import configure, level_for
+
+    configure(level_for(verbose))
     ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
     ctx.obj["config_path"] = config_path
     ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")
 

@@ -59,12 +59,12 @@ def run(ctx: click.Context) -> None:
 
     Stops cleanly on SIGINT/SIGTERM; pending deliveries are sent on the next start.
     """
+    from newsbot._logging import configure, level_for
     from newsbot.commands._common import open_app
     from newsbot.scheduler import run_service
 
-    # A service reports what it does: at least INFO for newsbot's own loggers.
-    newsbot_log = logging.getLogger("newsbot")
-    newsbot_log.setLevel(min(newsbot_log.getEffectiveLevel(), logging.INFO))
+    # A service reports what it does: INFO, and -v for debug.
+    configure(level_for(ctx.obj.get("verbose", 0), base=logging.INFO))
     from newsbot.pipeline import missing_secrets
 
     with open_app(ctx) as app:
