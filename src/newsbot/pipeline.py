@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from newsbot.channels import Channel
     from newsbot.match import Matcher
     from newsbot.outbox import OutboxReport
+    from newsbot.pacing import SharedPacer
     from newsbot.sources import Source
 
 log = logging.getLogger("newsbot.pipeline")
@@ -132,6 +133,13 @@ class App:
             for i, o in self.settings.channels.items()
             if o.active and not missing_secrets(o)
         }
+
+    @cached_property
+    def pacer(self) -> SharedPacer:
+        """The endpoints' send budgets, kept in the database for every process (one per App)."""
+        from newsbot.pacing import SharedPacer
+
+        return SharedPacer(self.engine)
 
     def http_client(self) -> httpx.AsyncClient:
         """The shared client with newsbot's manners."""
@@ -235,4 +243,5 @@ async def send_due(app: App, *, worker_id: str = "main", limit: int = 500) -> Ou
             worker_id=worker_id,
             limit=limit,
             admin_channel_id=app.settings.admin.channel,
+            pacer=app.pacer,  # type: ignore[arg-type]  # fits the outbox's pacer protocol
         )
