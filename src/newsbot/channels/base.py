@@ -152,6 +152,13 @@ class Channel(ABC):
 
     # Helpers for subclasses -------------------------------------------------------------
 
+    def plain_title(self, text: str) -> str:
+        """A title the platform shows as plain text (a push's first line, a chat preview):
+        on one line, with mention and link syntax neutralised as in the body."""
+        from newsbot.render import neutralise_plain  # render imports the channel registry
+
+        return neutralise_plain(self.escaping, " ".join(text.split()))
+
     def signing_secret(self, name: str = "secret") -> str | None:
         """The clear value of an optional signing secret field, None when not configured."""
         value = getattr(self.options, name, None)

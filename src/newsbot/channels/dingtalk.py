@@ -72,7 +72,8 @@ class DingTalkChannel(Channel):
             params |= {"timestamp": str(timestamp_ms), "sign": dingtalk_sign(secret, timestamp_ms)}
         payload = {
             "msgtype": "markdown",
-            "markdown": {"title": message.title, "text": message.body},
+            # The title is the chat list's preview: plain text, as untrusted as the body.
+            "markdown": {"title": self.plain_title(message.title), "text": message.body},
             # Nobody is ever @-mentioned by an article.
             "at": {"isAtAll": False, "atMobiles": [], "atUserIds": []},
         }
