@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +38,7 @@ from newsbot.store.db import database_url, make_engine
 if TYPE_CHECKING:
     from newsbot.channels import Channel
     from newsbot.match import Matcher
+    from newsbot.models import RawIssue
     from newsbot.outbox import OutboxReport
     from newsbot.pacing import SharedPacer
     from newsbot.sources import Source
@@ -168,6 +169,22 @@ class PollReport:
     alerts: int = 0
     error: str | None = None
 
+    def after(self, first_page: PollReport) -> PollReport:
+        """This report of the whole issue, counting what its first page already stored."""
+        if first_page.outcome != "new":
+            return replace(
+                self,
+                matches=self.matches + first_page.matches,
+                alerts=self.alerts + first_page.alerts,
+            )
+        return replace(
+            self,
+            outcome="new" if self.outcome in {"new", "updated", "unchanged"} else self.outcome,
+            articles_new=self.articles_new + first_page.articles_new,
+            matches=self.matches + first_page.matches,
+            alerts=self.alerts + first_page.alerts,
+        )
+
     def line(self) -> str:
         """One line for the terminal."""
         if self.outcome in {"new", "updated"}:
@@ -189,8 +206,13 @@ async def poll_source(
     day: date | None = None,
     notify: bool = True,
     client: httpx.AsyncClient | None = None,
+    wake: Callable[[], None] | None = None,
 ) -> PollReport:
-    """Poll one source once; store what is new; queue alerts. Never raises for a bad source."""
+    """Poll one source once; store what is new; queue alerts. Never raises for a bad source.
+
+    A new issue's first page is stored and its alerts queued while the rest of the issue is
+    still being walked; ``wake`` (the service's outbox) is called as soon as they are queued.
+    """
     from newsbot import ingest
 
     sources = app.sources()
@@ -200,10 +222,18 @@ async def poll_source(
     app.sync_config()
     now = app.clock()
     state = ingest.load_state(app, source_id)
+    first_pages: list[PollReport] = []
+
+    async def first_page(raw: RawIssue) -> None:
+        first_pages.append(ingest.record_first_page(app, source_id, raw, now=now))
+        if first_pages[-1].alerts and wake is not None:
+            wake()
+
     own_client = client is None
     http = client or app.http_client()
     try:
-        result = await source.poll(http, state, day=day, now=now)
+        early = first_page if notify else None
+        result = await source.poll(http, state, day=day, now=now, early=early)
     except SourceBlockedError as exc:
         return ingest.record_failure(app, source_id, "blocked", exc, now=now)
     except SourceError as exc:
@@ -216,7 +246,8 @@ async def poll_source(
     finally:
         if own_client:
             await http.aclose()
-    return ingest.record_result(app, source_id, result, notify=notify, now=now)
+    report = ingest.record_result(app, source_id, result, notify=notify, now=now)
+    return report.after(first_pages[0]) if first_pages else report
 
 
 async def poll_all(app: App, *, day: date | None = None, notify: bool = True) -> list[PollReport]:

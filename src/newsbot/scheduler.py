@@ -101,7 +101,7 @@ class Service:
 
         report = None
         if self.leader.held():
-            report = await pipeline.poll_source(self.app, source_id)
+            report = await pipeline.poll_source(self.app, source_id, wake=self._wake_outbox)
             log.info("polled", extra={"source": source_id, "outcome": report.outcome})
         now = self.app.clock()
         with self.app.session() as session:
@@ -132,6 +132,15 @@ class Service:
             )
         if report is not None and report.alerts:
             await self._send()
+
+    def _wake_outbox(self) -> None:
+        """Run the outbox job now (alerts of a first page are queued) instead of at its tick.
+
+        The job itself runs, so it never overlaps another run of it (max_instances=1).
+        """
+        job = self.scheduler.get_job("outbox")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(job.trigger.timezone))
 
     async def _digest(self, subscriber_id: str) -> None:
         if self.leader.held():

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from newsbot.store.latency import IssueLatency
 
 
 @click.command("demo")
@@ -86,11 +90,12 @@ def run(ctx: click.Context) -> None:
 @click.command("status")
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Show each source's health (failures, last outcome, next poll) and the outbox."""
+    """Show each source's health (failures, last outcome, next poll, latest issue) and the outbox."""
     from sqlalchemy import func
     from sqlmodel import select
 
     from newsbot.commands._common import open_app
+    from newsbot.store.latency import latest_issue_latency
     from newsbot.store.tables import DeliveryRow, IssueRow, SourceRow
 
     with open_app(ctx) as app, app.session() as session:
@@ -103,6 +108,8 @@ def status(ctx: click.Context) -> None:
                 f" at {_when(row.last_polled_at)}, {row.consecutive_failures} consecutive failures,"
                 f" {issues} issues, next poll {_when(row.next_poll_at)}"
             )
+            if (latency := latest_issue_latency(session, row.id)) is not None:
+                click.echo(f"    {_latency_line(latency)}")
             if row.last_error:
                 click.echo(f"    last error: {row.last_error}")
         counts = session.exec(
@@ -110,6 +117,14 @@ def status(ctx: click.Context) -> None:
         ).all()
         summary = ", ".join(f"{state} {count}" for state, count in sorted(counts)) or "empty"
         click.echo(f"outbox: {summary}")
+
+
+def _latency_line(latency: IssueLatency) -> str:
+    """``last issue 2025-05-16 seen 2025-05-16 06:01:02 UTC, first alert 1.4 s later``."""
+    seen = latency.seen_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    took = latency.first_alert_s
+    first = "no alert sent yet" if took is None else f"first alert {took:.1f} s later"
+    return f"last issue {latency.issue_key} seen {seen}, {first}"
 
 
 def _when(value: object) -> str:
