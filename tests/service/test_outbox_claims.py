@@ -7,6 +7,7 @@ local receiver (FakePlatforms' signed webhook), which counts what it was sent.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -18,7 +19,15 @@ from sqlmodel import Session, col, select
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.webhook import message_id
 from newsbot.models import Message
-from newsbot.outbox import NewDelivery, Pacer, enqueue_many, message_from_json, send_due, take_back
+from newsbot.outbox import (
+    NewDelivery,
+    OutboxReport,
+    Pacer,
+    enqueue_many,
+    message_from_json,
+    send_due,
+    take_back,
+)
 from newsbot.store.outbox import WorkerSlot, release
 from newsbot.store.tables import DeliveryRow
 from newsbot.testing.platforms import FakePlatforms
@@ -52,10 +61,16 @@ def _expected_ids(engine: Engine) -> set[str]:
     return {message_id(message_from_json(text)) for text in texts}
 
 
-async def _send(engine: Engine, channel: Channel, **kwargs: object) -> None:
+async def _drain(engine: Engine, channel: Channel) -> None:
+    """Call send_due (50 rows at most) like the periodic job, until a call sends nothing."""
+    while (await _send(engine, channel, limit=50)).sent:
+        pass
+
+
+async def _send(engine: Engine, channel: Channel, **kwargs: object) -> OutboxReport:
     async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
         options = {"worker_id": "main", "limit": 10_000, "workers": 4, "pacer": Pacer(), **kwargs}
-        await send_due(
+        return await send_due(
             engine,
             {"hook": channel},
             client=client,
@@ -66,17 +81,20 @@ async def _send(engine: Engine, channel: Channel, **kwargs: object) -> None:
 
 @pytest.mark.slow
 def test_concurrent_callers_sharing_a_worker_id_send_each_message_once(engine: Engine) -> None:
-    """Four send_due calls at once (the digest, poll and outbox jobs of one process), all
-    with worker id "main", deliver 600 messages: the receiver gets each exactly once."""
+    """Four send_due callers at once (the digest, poll and outbox jobs; here each on its own
+    thread and event loop, so their claims truly overlap), all with worker id "main", deliver
+    600 messages: the receiver gets each exactly once."""
     total = 600
     _fill(engine, total)
     with FakePlatforms() as fake:
         channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**9))
-
-        async def four_callers() -> None:
-            await asyncio.gather(*(_send(engine, channel) for _ in range(4)))
-
-        asyncio.run(four_callers())
+        callers = [
+            threading.Thread(target=asyncio.run, args=(_drain(engine, channel),)) for _ in range(4)
+        ]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join()
         received = _received(fake)
     assert _states(engine) == Counter({"sent": total})
     assert set(received) == _expected_ids(engine)
