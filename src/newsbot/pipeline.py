@@ -169,20 +169,19 @@ class PollReport:
     alerts: int = 0
     error: str | None = None
 
-    def after(self, first_page: PollReport) -> PollReport:
+    def after(self, first_pages: list[PollReport]) -> PollReport:
         """This report of the whole issue, counting what its first page already stored."""
-        if first_page.outcome != "new":
-            return replace(
-                self,
-                matches=self.matches + first_page.matches,
-                alerts=self.alerts + first_page.alerts,
-            )
+        if not first_pages:
+            return self
+        new = any(part.outcome == "new" for part in first_pages)
+        outcome = "new" if new and self.outcome in {"updated", "unchanged"} else self.outcome
         return replace(
             self,
-            outcome="new" if self.outcome in {"new", "updated", "unchanged"} else self.outcome,
-            articles_new=self.articles_new + first_page.articles_new,
-            matches=self.matches + first_page.matches,
-            alerts=self.alerts + first_page.alerts,
+            outcome=outcome,
+            articles_new=self.articles_new + sum(p.articles_new for p in first_pages),
+            articles_changed=self.articles_changed + sum(p.articles_changed for p in first_pages),
+            matches=self.matches + sum(p.matches for p in first_pages),
+            alerts=self.alerts + sum(p.alerts for p in first_pages),
         )
 
     def line(self) -> str:
@@ -247,7 +246,7 @@ async def poll_source(
         if own_client:
             await http.aclose()
     report = ingest.record_result(app, source_id, result, notify=notify, now=now)
-    return report.after(first_pages[0]) if first_pages else report
+    return report.after(first_pages)
 
 
 async def poll_all(app: App, *, day: date | None = None, notify: bool = True) -> list[PollReport]:

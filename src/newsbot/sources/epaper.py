@@ -305,15 +305,7 @@ class EpaperSource(Source):
         pages = _page_links(front, index)[: self.options.max_pages]
         ahead: dict[str, Answer | None] = {}
         if early is not None:
-            number, name = next(
-                ((page_number(link, at), page_name(link)) for at, link in enumerate(pages, 1)
-                 if link.url == front.url),
-                (1, None),
-            )  # fmt: skip
-            first = [a.url for a in index.articles][: self.options.max_articles]
-            ahead = dict(zip(first, await self._get_all(client, first, now), strict=True))
-            part = [_document(a, "article_page", number, name) for a in ahead.values() if a]
-            await early((_document(front, "page_index", number, name), *part))
+            ahead = await self._front_first(client, front, index, pages, now=now, early=early)
         others = [link.url for link in pages if link.url != front.url]
         answers = dict(zip(others, await self._get_all(client, others, now), strict=True))
         answers[front.url] = front
@@ -342,6 +334,37 @@ class EpaperSource(Source):
             if answer is not None
         ]
         return (*page_docs, *extra)
+
+    async def _front_first(
+        self,
+        client: httpx.AsyncClient,
+        front: Answer,
+        index: PageIndex,
+        pages: list[Link],
+        *,
+        now: datetime,
+        early: Callable[[tuple[Document, ...]], Awaitable[None]],
+    ) -> dict[str, Answer | None]:
+        """Fetch the front page's articles, handing the part over as each one arrives."""
+        number, name = next(
+            ((page_number(link, at), page_name(link)) for at, link in enumerate(pages, 1)
+             if link.url == front.url),
+            (1, None),
+        )  # fmt: skip
+        front_doc = _document(front, "page_index", number, name)
+        urls = [a.url for a in index.articles][: self.options.max_articles]
+        ahead: dict[str, Answer | None] = {}
+
+        async def get(url: str) -> tuple[str, Answer | None]:
+            return url, await self._get(client, url, now)
+
+        for arrival in asyncio.as_completed([get(url) for url in urls]):
+            url, answer = await arrival
+            ahead[url] = answer
+            if answer is not None:
+                got = [_document(a, "article_page", number, name) for a in ahead.values() if a]
+                await early((front_doc, *got))
+        return ahead
 
     def _parse(self, answer: Answer) -> PageIndex:
         selectors = self.options.effective_selectors
