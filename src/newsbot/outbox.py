@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import Engine
@@ -81,6 +81,17 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
+
+
+class Pacing(Protocol):
+    """What the outbox asks of a pacer (this module's :class:`Pacer`, or the database-backed
+    :class:`newsbot.pacing.SharedPacer`); ``acquire`` must be cancellable (a stop cancels it)."""
+
+    async def acquire(self, channel: Channel) -> float | None:
+        """Wait for the endpoint's slot and return None, or return the wait beyond the horizon."""
+
+    def hold(self, channel_id: str, delay_s: float) -> None:
+        """Keep the endpoint quiet for ``delay_s`` (the platform throttled us)."""
 
 
 @dataclass
@@ -224,7 +235,7 @@ async def send_due(
     admin_channel_id: str | None = None,
     lease_s: float = DEFAULT_LEASE_S,
     policy: RetryPolicy = DEFAULT_POLICY,
-    pacer: Pacer | None = None,
+    pacer: Pacing | None = None,
     rng: random.Random | None = None,
     stop: asyncio.Event | None = None,
 ) -> OutboxReport:
@@ -297,7 +308,7 @@ class _Run:
         client: httpx.AsyncClient,
         now: Callable[[], datetime],
         policy: RetryPolicy,
-        pacer: Pacer,
+        pacer: Pacing,
         rng: random.Random,
         token: str,
         workers: int,

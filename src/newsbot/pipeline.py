@@ -36,6 +36,8 @@ from newsbot.secrets import Secret, redact_url
 from newsbot.store.db import database_url, make_engine
 
 if TYPE_CHECKING:
+    import asyncio
+
     from newsbot.channels import Channel
     from newsbot.match import Matcher
     from newsbot.models import RawIssue
@@ -260,18 +262,33 @@ async def poll_all(app: App, *, day: date | None = None, notify: bool = True) ->
         return list(await asyncio.gather(*tasks))
 
 
-async def send_due(app: App, *, worker_id: str = "main", limit: int = 500) -> OutboxReport:
-    """Send every delivery that is due now, through the outbox."""
+async def send_due(
+    app: App,
+    *,
+    worker_id: str = "main",
+    limit: int = 500,
+    stop: asyncio.Event | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> OutboxReport:
+    """Send every delivery that is due now, through the outbox.
+
+    The service passes its own ``worker_id`` (a WorkerSlot), its ``stop`` event and one
+    long-lived ``client`` (connections to each platform are kept across runs).
+    """
+    from contextlib import AsyncExitStack
+
     from newsbot import outbox
 
-    async with app.http_client() as client:
+    async with AsyncExitStack() as stack:
+        http = client if client is not None else await stack.enter_async_context(app.http_client())
         return await outbox.send_due(
             app.engine,
             app.channels(),
-            client=client,
+            client=http,
             now=app.clock,
             worker_id=worker_id,
             limit=limit,
             admin_channel_id=app.settings.admin.channel,
-            pacer=app.pacer,  # type: ignore[arg-type]  # fits the outbox's pacer protocol
+            pacer=app.pacer,
+            stop=stop,
         )
