@@ -28,6 +28,10 @@ KEYS = (
     "failed",
     "dead",
     "diff",
+    "url",
+    "worker",
+    "rows",
+    "released",
     "error",
 )
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"

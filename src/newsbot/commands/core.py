@@ -83,6 +83,7 @@ def run(ctx: click.Context) -> None:
         click.echo(
             f"newsbot running: {len(app.sources())} sources, {len(app.settings.subscribers)} subscribers"
         )
+        _warm_up()
         asyncio.run(run_service(app))
     click.echo("newsbot stopped")
 
@@ -117,6 +118,14 @@ def status(ctx: click.Context) -> None:
         ).all()
         summary = ", ".join(f"{state} {count}" for state, count in sorted(counts)) or "empty"
         click.echo(f"outbox: {summary}")
+
+
+def _warm_up() -> None:
+    """Load what the first new issue needs before polling starts: jieba's dictionaries take
+    seconds to load, which would otherwise delay that issue's first alert."""
+    from newsbot.extract._keywords import keywords_for  # the one slow first call of extract
+
+    keywords_for("义乌商报", "本报讯")
 
 
 def _latency_line(latency: IssueLatency) -> str:
