@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -284,12 +284,10 @@ def take_back(engine: Engine, worker_id: str) -> int:
     pending now rather than at the end of their lease; returns how many.
 
     Only call it while no other live process uses ``worker_id`` (the service holds a
-    :func:`newsbot.store.outbox.worker_slot` for that).
+    :class:`newsbot.store.outbox.WorkerSlot` for that).
     """
     with Session(engine) as session:
-        return store.requeue_stale(
-            session, sending_before=datetime.min.replace(tzinfo=UTC), identity=worker_id
-        )
+        return store.requeue_stale(session, identity=worker_id)
 
 
 class _Run:

@@ -82,7 +82,7 @@ def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def requeue_stale(
-    session: Session, *, sending_before: datetime, identity: str | None = None
+    session: Session, *, sending_before: datetime | None = None, identity: str | None = None
 ) -> int:
     """Rows left in "sending" go back to pending; returns how many.
 
@@ -90,14 +90,17 @@ def requeue_stale(
     ``identity``, when a claim of that identity holds it: a restarted process takes back at
     once what its own previous run left (it knows that run is dead: it holds its identity).
     """
-    stale = col(DeliveryRow.updated_at) < sending_before
+    conditions = []
+    if sending_before is not None:
+        conditions.append(col(DeliveryRow.updated_at) < sending_before)
     if identity is not None:
         prefix = f"{identity}/"
-        mine = func.substr(col(DeliveryRow.claimed_by), 1, len(prefix)) == prefix
-        stale = or_(stale, mine)
+        conditions.append(func.substr(col(DeliveryRow.claimed_by), 1, len(prefix)) == prefix)
+    if not conditions:
+        return 0
     result = session.execute(
         update(DeliveryRow)
-        .where(col(DeliveryRow.state) == SENDING, stale)
+        .where(col(DeliveryRow.state) == SENDING, or_(*conditions))
         .values(state=PENDING, claimed_by=None)
     )
     session.commit()
