@@ -139,3 +139,30 @@ def test_the_probe_runs_every_minute_inside_the_window_by_default() -> None:
     schedule = Schedule()
     assert schedule.every_minutes == 1
     assert 0 < schedule.jitter_s < 60
+
+
+def test_politeness_queues_a_big_issue_instead_of_timing_it_out(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """An issue with more articles than fit in ``timeout_s`` at the host's pace is walked
+    whole: the time a request waits for its turn at the host is not counted against its
+    timeout (it was: every article past the 20th timed out at 1 request a second)."""
+    articles = [FakeArticle(f"第{n}条：商贸城动态", f"本报讯 第{n}条正文。") for n in range(14)]
+    with FakeSite() as big:
+        big.publish_founder_pc(DAY, [FakePage("要闻", articles)])
+        config = tmp_path / "newsbot.yaml"
+        config.write_text(
+            f"""\
+sources:
+  - id: ywsb
+    kind: epaper
+    preset: founder-pc
+    url: "{big.url("/layout/{date:%Y%m/%d}/node_01.html")}"
+    min_interval_s: 0.1
+    timeout_s: 1
+""",
+            encoding="utf-8",
+        )
+        app = App(load_settings(config), engine)
+        report = asyncio.run(poll_source(app, "ywsb", day=DAY))
+    assert (report.outcome, report.articles_new, report.error) == ("new", 14, None)
