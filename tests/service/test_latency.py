@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ from sqlmodel import Session, select
 from newsbot.cli import cli
 from newsbot.config import load_settings
 from newsbot.pipeline import App, poll_source, send_due
-from newsbot.sources import Schedule
+from newsbot.sources import Schedule, SourceState, build_source, next_poll_at
 from newsbot.store.tables import DeliveryRow
 from newsbot.testing.sites import FakeArticle, FakePage, FakeSite
 
@@ -166,3 +167,25 @@ sources:
         app = App(load_settings(config), engine)
         report = asyncio.run(poll_source(app, "ywsb", day=DAY))
     assert (report.outcome, report.articles_new, report.error) == ("new", 14, None)
+
+
+def test_once_todays_issue_is_stored_the_probe_slows_down() -> None:
+    """Every minute while the issue is awaited; once today's issue is stored (the state's
+    last issue is today's date), every ``after_issue_minutes``: a site is not walked each
+    minute for corrections."""
+
+    now = datetime(2025, 5, 16, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+    source = build_source(
+        {"id": "s", "kind": "epaper", "url": "http://x/{date:%Y%m/%d}/node_01.html"}
+    )
+    waiting = SourceState(last_issue_key="2025-05-15")
+    stored = SourceState(last_issue_key="2025-05-16")
+    plan = {
+        name: next_poll_at(
+            source.options, now=now, outcome="new", consecutive_failures=0, state=state
+        )
+        - now
+        for name, state in (("waiting", waiting), ("stored", stored))
+    }
+    assert timedelta(minutes=1) <= plan["waiting"] <= timedelta(minutes=1, seconds=15)
+    assert timedelta(minutes=15) <= plan["stored"] <= timedelta(minutes=15, seconds=15)

@@ -1,8 +1,9 @@
 """When to poll a source next: a pure policy the scheduler calls after every poll.
 
 Inside the publication window a source is polled every ``every_minutes`` plus a random
-jitter (so many sources do not hit their hosts on the same second); outside it, at the
-window's next start. After failures the delay doubles per consecutive failure, capped at
+jitter (so many sources do not hit their hosts on the same second) until today's issue is
+stored, then every ``after_issue_minutes`` (corrections); outside it, at the window's next
+start. After failures the delay doubles per consecutive failure, capped at
 :data:`MAX_BACKOFF_S`. A server's Retry-After (``state.retry_not_before``) and the probe's
 Cache-Control freshness (``state.fresh_until``) are never undercut. Usage::
 
@@ -38,6 +39,8 @@ def next_poll_at(
         raise ValueError("now must be timezone-aware")
     schedule = options.schedule
     interval_s = max(schedule.every_minutes * 60, 1.0)
+    if state is not None and _has_todays_issue(options, state, now):
+        interval_s = max(interval_s, schedule.after_issue_minutes * 60)
     failures = consecutive_failures if consecutive_failures > 0 else int(outcome in _FAILED)
     if failures:
         interval_s = min(interval_s * 2 ** (failures - 1), MAX_BACKOFF_S)
@@ -49,6 +52,11 @@ def next_poll_at(
             if floor is not None and floor > candidate:
                 candidate = floor
     return candidate
+
+
+def _has_todays_issue(options: SourceOptions, state: SourceState, now: datetime) -> bool:
+    """Whether the issue of the source's today is stored (dated sources key issues by day)."""
+    return state.last_issue_key == now.astimezone(options.tz).date().isoformat()
 
 
 def next_in_window(options: SourceOptions, when: datetime) -> datetime:

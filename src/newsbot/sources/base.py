@@ -45,6 +45,8 @@ class Schedule(BaseModel, frozen=True, extra="forbid"):
     window: str = "05:00-10:00"
     timezone: str = "Asia/Shanghai"
     jitter_s: float = 15
+    # Once today's issue is stored, only corrections are left to see: poll at this pace.
+    after_issue_minutes: float = 15
 
     @field_validator("window")
     @classmethod
