@@ -181,16 +181,19 @@ def test_take_back_returns_only_the_rows_of_its_own_identity(engine: Engine) -> 
             row = session.get(DeliveryRow, row_id)
             assert row is not None
             row.state, row.claimed_by = "sending", f"slot-{n % 2}/claim{n}"
+            if n == 5:
+                row.claimed_by = "slot-10/claim5"  # slot-1 is not a prefix of slot-10's name
             session.add(row)
         session.commit()
-    assert take_back(engine, "slot-1") == 3
+    assert take_back(engine, "slot-1") == 2
     assert take_back(engine, "slot-") == 0  # a prefix of another identity is not it
     with Session(engine) as session:
         left = session.exec(select(DeliveryRow.claimed_by).where(DeliveryRow.state == "sending"))
-        assert sorted(left.all()) == ["slot-0/claim0", "slot-0/claim2", "slot-0/claim4"]
+        expected = ["slot-0/claim0", "slot-0/claim2", "slot-0/claim4", "slot-10/claim5"]
+        assert sorted(left.all()) == expected
         assert release(session, token="slot-0/claim2") == 1
         count = select(func.count()).where(col(DeliveryRow.state) == "pending")
-        assert session.exec(count).one() == 4
+        assert session.exec(count).one() == 3
 
 
 def test_worker_slots_are_distinct_while_held_and_reused_after(engine: Engine) -> None:
