@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from sqlalchemy import Connection, Engine, bindparam, func, or_, text, update
+from sqlalchemy import Connection, Engine, Integer, Update, bindparam, func, or_, text, update
 from sqlmodel import Session, col, select
 
 from newsbot.store.tables import ChannelRow, DeliveryRow
@@ -120,30 +121,46 @@ def claim_due(
 
     One statement: the caller commits (with the outcomes it records in the same transaction).
     """
+    parameters = {
+        "c_now": now,
+        "c_at": now,
+        "c_token": token,
+        "c_channels": list(channel_ids),
+        "c_limit": limit,
+    }
+    rows = session.connection().execute(_claim_statement(skip_locked), parameters).all()
+    claimed = [Claimed(r[0], r[1], r[2], r[3], token) for r in rows]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
+
+
+@cache
+def _claim_statement(skip_locked: bool) -> Update:
+    """The claim, built once (building it is most of a claim's cost); values are bound."""
     table = DeliveryRow.__table__  # type: ignore[attr-defined]
     due = (
         select(table.c.id)
         .where(
             table.c.state.in_(DUE_STATES),
-            table.c.next_attempt_at <= now,
-            table.c.channel_id.in_(list(channel_ids)),
+            table.c.next_attempt_at <= bindparam("c_now", type_=table.c.next_attempt_at.type),
+            table.c.channel_id.in_(bindparam("c_channels", expanding=True)),
         )
         .order_by(table.c.next_attempt_at, table.c.id)
-        .limit(limit)
+        .limit(bindparam("c_limit", type_=Integer))
     )
     if skip_locked:
         due = due.with_for_update(skip_locked=True)
-    statement = (
+    return (
         update(table)
         # The state check: a row another claimer took between our read and write is not ours.
         .where(table.c.id.in_(due.scalar_subquery()), table.c.state.in_(DUE_STATES))
-        .values(state=SENDING, claimed_by=token, updated_at=now)
+        .values(
+            state=SENDING,
+            claimed_by=bindparam("c_token", type_=table.c.claimed_by.type),
+            updated_at=bindparam("c_at", type_=table.c.updated_at.type),
+        )
         .returning(table.c.id, table.c.channel_id, table.c.message_json, table.c.attempts)
     )
-    rows = session.connection().execute(statement).all()
-    claimed = [Claimed(r[0], r[1], r[2], r[3], token) for r in rows]
-    claimed.sort(key=lambda c: c.id)
-    return claimed
 
 
 def release(session: Session, *, token: str) -> int:
@@ -178,8 +195,14 @@ def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
     """
     if not outcomes:
         return
+    session.connection().execute(_outcome_statement(), [_parameters(o) for o in outcomes])
+
+
+@cache
+def _outcome_statement() -> Update:
+    """The outcome UPDATE, built once; each outcome's values are bound (one executemany)."""
     table = DeliveryRow.__table__  # type: ignore[attr-defined]
-    statement = (
+    return (
         update(table)
         .where(
             table.c.id == bindparam("b_id"),
@@ -202,7 +225,6 @@ def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
             ),
         )
     )
-    session.connection().execute(statement, [_parameters(o) for o in outcomes])
 
 
 def _parameters(outcome: Outcome) -> dict[str, object]:
