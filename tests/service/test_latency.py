@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,11 +72,11 @@ subscribers:
 
 
 @pytest.fixture
-def site() -> FakeSite:
+def site() -> Iterator[FakeSite]:
     """The replica site, serving one issue of three pages."""
     with FakeSite() as fake:
         fake.publish_founder_pc(DAY, PAGES)
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def _alert_headlines(engine: Engine) -> list[str]:

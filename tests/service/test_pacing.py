@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from newsbot.channels import CHANNEL_KINDS, build_channel
 from newsbot.channels.base import Channel
+from newsbot.errors import TransientDeliveryError
 from newsbot.models import Message
 from newsbot.outbox import NewDelivery, enqueue_many
 from newsbot.pacing import SharedPacer
@@ -186,3 +187,24 @@ def test_two_processes_share_one_budget(engine: Engine, tmp_path: Path) -> None:
     assert fake.throttled == 0, errors
     assert len(titles) == total
     assert len(set(titles)) == total
+
+
+def test_the_dingtalk_look_alike_blocks_a_robot_after_a_breach() -> None:
+    """Like DingTalk, the look-alike refuses a robot that broke its limit for 10 minutes,
+    even once the window has room again: a breach costs far more than a margin."""
+    with FakePlatforms(rate_limits={"dingtalk": ((2, 0.5),)}) as fake:
+        channel = build_channel(fake.options("dingtalk", max_per_minute=10**6))
+        for n in range(2):
+            asyncio.run(_send_once(channel, n))
+        with pytest.raises(TransientDeliveryError, match="130101"):
+            asyncio.run(_send_once(channel, 2))  # the breach
+        time.sleep(0.6)  # the window is empty again; the block is not over
+        with pytest.raises(TransientDeliveryError, match="130101"):
+            asyncio.run(_send_once(channel, 9))
+    assert (fake.count("dingtalk"), fake.throttled) == (2, 2)
+
+
+async def _send_once(channel: Channel, n: int) -> str:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        message = Message("dingtalk", "alert", f"第{n}条", f"正文{n}")
+        return await channel.send(client, message, now=datetime.now(UTC))

@@ -63,6 +63,8 @@ RATE_LIMITS: dict[str, tuple[tuple[int, float], ...]] = {
     "slack": ((1, 1.0),),  # incoming webhook: 1 a second
     "telegram": ((20, 60.0),),  # bots FAQ: 20 a minute to one group
 }
+# After a breach DingTalk refuses the robot for 10 minutes ("限流10分钟").
+BREACH_BLOCK_S: dict[str, float] = {"dingtalk": 600.0}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class FakePlatforms:
     _accepted_at: dict[tuple[str, ...], deque[float]] = field(
         default_factory=lambda: defaultdict(deque)
     )
+    _blocked_until: dict[tuple[str, ...], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -237,6 +240,9 @@ class FakePlatforms:
         endpoint = (request.kind, request.path, token)
         now_s = time.monotonic()
         with self._lock:
+            if self._blocked_until.get(endpoint, 0.0) > now_s:
+                self.throttled += 1
+                return True
             arrivals = self._accepted_at[endpoint]
             longest_s = max(window_s for _, window_s in limits)
             while arrivals and arrivals[0] <= now_s - longest_s:
@@ -244,6 +250,9 @@ class FakePlatforms:
             for count, window_s in limits:
                 if sum(1 for t in arrivals if t > now_s - window_s) >= count:
                     self.throttled += 1
+                    block_s = BREACH_BLOCK_S.get(request.kind, 0.0)
+                    if block_s:
+                        self._blocked_until[endpoint] = now_s + block_s
                     return True
             arrivals.append(now_s)  # a refused message is not counted against the budget
         return False
