@@ -74,13 +74,17 @@ class App:
         """Load the config and connect; refuse an outdated schema (it says what to run)."""
         settings = load_settings(default_config_path(config_path))
         engine = make_engine(database_url(database_url_))
+        app: App | None = None
         try:
             if check_schema:
                 from newsbot.store.schema import require_current
 
                 require_current(engine)
-            yield cls(settings=settings, engine=engine)
+            app = cls(settings=settings, engine=engine)
+            yield app
         finally:
+            if app is not None and "pacer" in vars(app):  # only if something was sent
+                app.pacer.close()
             engine.dispose()
 
     def sync_config(self) -> None:
