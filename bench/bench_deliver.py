@@ -5,6 +5,8 @@ platform limits: the ``webhook`` channel, unsigned); the receiver's count is che
 
 - the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count;
 - Apprise's ``json://`` notifier, one ``notify()`` per message (the ``bench`` extra installs it);
+- a bare ``httpx.AsyncClient``, 4 tasks, no database: the most the outbox's sending side can
+  reach; then the same over cleartext HTTP/2 to an ``h2`` receiver (the ``bench`` extra too);
 - a plain httpx keep-alive loop: one ``httpx.Client``, one POST after another, no database;
 - a one-by-one blocking sender: read a row, POST it, mark it sent, next.
 
@@ -76,6 +78,43 @@ def receiver(port_out: Any, count: Any, latency_s: float) -> None:
     asyncio.run(main())
 
 
+def h2_receiver(port_out: Any, count: Any, latency_s: float) -> None:
+    """The same receiver over cleartext HTTP/2 (prior knowledge), with the ``h2`` package."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        config = h2.config.H2Configuration(client_side=False)
+        connection = h2.connection.H2Connection(config=config)
+        connection.initiate_connection()
+        writer.write(connection.data_to_send())
+        while data := await reader.read(65536):
+            for event in connection.receive_data(data):
+                if isinstance(event, h2.events.DataReceived):
+                    size = event.flow_controlled_length
+                    connection.acknowledge_received_data(size, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    if latency_s:
+                        await asyncio.sleep(latency_s)
+                    with count.get_lock():
+                        count.value += 1
+                    headers = [(":status", "200"), ("content-length", "2")]
+                    connection.send_headers(event.stream_id, headers)
+                    connection.send_data(event.stream_id, b"ok", end_stream=True)
+            writer.write(connection.data_to_send())
+            await writer.drain()
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+        port_out.value = server.sockets[0].getsockname()[1]
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
 def fill(engine: Engine, total: int) -> None:
     """Reset the outbox to ``total`` pending messages."""
     SQLModel.metadata.drop_all(engine)
@@ -124,18 +163,24 @@ def httpx_loop_run(channel: Channel, total: int) -> float:
     return time.perf_counter() - started
 
 
-async def async_httpx_run(channel: Channel, total: int, tasks: int) -> float:
+async def async_httpx_run(
+    channel: Channel, total: int, tasks: int, *, url: str | None = None, http2: bool = False
+) -> float:
     """Seconds for ``tasks`` coroutines sharing one AsyncClient to post ``total`` messages, no
-    database: the most the outbox's sending side can reach with the same client."""
+    database: the most the outbox's sending side can reach with the same client. ``http2``
+    speaks cleartext HTTP/2 to ``url`` (the h2 receiver)."""
     limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
-    transport = httpx.AsyncHTTPTransport(limits=limits, socket_options=NODELAY)
+    transport = httpx.AsyncHTTPTransport(
+        limits=limits, socket_options=NODELAY, http1=not http2, http2=http2
+    )
     message = Message("webhook", "alert", "第0条提醒", '{"n": 0, "text": "义乌商报"}')
     request = channel.build_request(message, now=datetime.now(UTC))
     async with httpx.AsyncClient(trust_env=False, transport=transport) as client:
 
         async def lane(count: int) -> None:
             for _ in range(count):
-                await client.post(request.url, content=request.content, headers=request.headers)
+                target = url or request.url
+                await client.post(target, content=request.content, headers=request.headers)
 
         started = time.perf_counter()
         shares = [total // tasks + (1 if n < total % tasks else 0) for n in range(tasks)]
@@ -194,13 +239,14 @@ def main() -> None:
     total = args.messages
     results: list[tuple[str, float]] = []
 
-    def measure(name: str, run: Callable[[], float | None]) -> None:
+    def measure(name: str, run: Callable[[], float | None], *, own_receiver: bool = False) -> None:
         before = count.value
         seconds = run()
         if seconds is None:
             print(f"  ({name}: not installed; pip install -e '.[bench]')")
             return
-        assert count.value - before == total, f"{name}: {count.value - before} of {total}"
+        received = total if own_receiver else count.value - before  # it checks its own
+        assert received == total, f"{name}: {received} of {total}"
         results.append((name, seconds))
 
     with tempfile.TemporaryDirectory() as folder:
@@ -220,6 +266,11 @@ def main() -> None:
             "httpx AsyncClient, 4 tasks, no db",
             lambda: asyncio.run(async_httpx_run(channel, total, 4)),
         )
+        measure(
+            "httpx AsyncClient, HTTP/2, 4 tasks",
+            lambda: http2_run(channel, total, args),
+            own_receiver=True,
+        )
         measure("apprise json://", lambda: apprise_run(url, total))
         measure("plain httpx keep-alive loop", lambda: httpx_loop_run(channel, total))
         fill(engine, total)
@@ -228,6 +279,26 @@ def main() -> None:
         engine.dispose()
     server.terminate()
     report(results, total, args.latency_ms)
+
+
+def http2_run(channel: Channel, total: int, args: argparse.Namespace) -> float | None:
+    """The AsyncClient line again over HTTP/2 to an h2 receiver; None without the h2 package."""
+    try:
+        import h2  # noqa: F401 - only asks whether it is installed
+    except ImportError:
+        return None
+    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
+    server = multiprocessing.Process(
+        target=h2_receiver, args=(port, count, args.latency_ms / 1000), daemon=True
+    )
+    server.start()
+    while not port.value:
+        time.sleep(0.01)
+    url = f"http://127.0.0.1:{port.value}/hook"
+    seconds = asyncio.run(async_httpx_run(channel, total, 4, url=url, http2=True))
+    assert count.value == total, f"HTTP/2: {count.value} of {total}"
+    server.terminate()
+    return seconds
 
 
 def report(results: list[tuple[str, float]], total: int, latency_ms: float) -> None:
