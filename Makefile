@@ -47,6 +47,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_deliver.py

@@ -1,14 +1,21 @@
-"""Delivery throughput: the outbox (a few workers, one shared client) against a one-by-one sender.
+"""Delivery throughput: the outbox beside its anchors, in one run, on one local receiver.
 
-Both deliver N messages from a SQLite outbox to a local HTTP/1.1 receiver (another process,
-no platform limits: the ``webhook`` channel, unsigned) and mark each row sent. Prints messages
-per second for each, and checks the receiver got every message.
+Senders, each delivering N messages to the same local HTTP/1.1 receiver (another process, no
+platform limits: the ``webhook`` channel, unsigned); the receiver's count is checked each time:
+
+- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count;
+- Apprise's ``json://`` notifier, one ``notify()`` per message (the ``bench`` extra installs it);
+- a bare ``httpx.AsyncClient``, 4 tasks, no database: the most the outbox's sending side can
+  reach; then the same over cleartext HTTP/2 to an ``h2`` receiver (the ``bench`` extra too);
+- a plain httpx keep-alive loop: one ``httpx.Client``, one POST after another, no database;
+- a one-by-one blocking sender: read a row, POST it, mark it sent, next.
 
 Usage::
 
-    .venv/bin/python bench/bench_deliver.py            # 10,000 messages
-    .venv/bin/python bench/bench_deliver.py --latency-ms 20     # a platform 20 ms away
+    .venv/bin/python bench/bench_deliver.py                      # 2,000 messages
+    .venv/bin/python bench/bench_deliver.py --latency-ms 20      # a platform 20 ms away
     .venv/bin/python bench/bench_deliver.py --messages 2000 --workers 1 4 16
+    .venv/bin/python bench/bench_deliver.py --profile            # cProfile of the outbox, 4 workers
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,6 +78,43 @@ def receiver(port_out: Any, count: Any, latency_s: float) -> None:
     asyncio.run(main())
 
 
+def h2_receiver(port_out: Any, count: Any, latency_s: float) -> None:
+    """The same receiver over cleartext HTTP/2 (prior knowledge), with the ``h2`` package."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        config = h2.config.H2Configuration(client_side=False)
+        connection = h2.connection.H2Connection(config=config)
+        connection.initiate_connection()
+        writer.write(connection.data_to_send())
+        while data := await reader.read(65536):
+            for event in connection.receive_data(data):
+                if isinstance(event, h2.events.DataReceived):
+                    size = event.flow_controlled_length
+                    connection.acknowledge_received_data(size, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    if latency_s:
+                        await asyncio.sleep(latency_s)
+                    with count.get_lock():
+                        count.value += 1
+                    headers = [(":status", "200"), ("content-length", "2")]
+                    connection.send_headers(event.stream_id, headers)
+                    connection.send_data(event.stream_id, b"ok", end_stream=True)
+            writer.write(connection.data_to_send())
+            await writer.drain()
+        writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+        port_out.value = server.sockets[0].getsockname()[1]
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
 def fill(engine: Engine, total: int) -> None:
     """Reset the outbox to ``total`` pending messages."""
     SQLModel.metadata.drop_all(engine)
@@ -88,6 +134,58 @@ def sent_count(engine: Engine) -> int:
     """Rows marked sent."""
     with Session(engine) as session:
         return len(session.exec(select(DeliveryRow.id).where(DeliveryRow.state == "sent")).all())
+
+
+def apprise_run(url: str, total: int) -> float | None:
+    """Seconds for Apprise's json:// notifier to post ``total`` messages; None if not installed."""
+    try:
+        import apprise
+    except ImportError:
+        return None
+    notifier = apprise.Apprise()
+    notifier.add(url.replace("http://", "json://"))
+    started = time.perf_counter()
+    for n in range(total):
+        if not notifier.notify(body=f'{{"n": {n}, "text": "义乌商报"}}', title=f"第{n}条提醒"):
+            raise RuntimeError(f"apprise failed at message {n}")
+    return time.perf_counter() - started
+
+
+def httpx_loop_run(channel: Channel, total: int) -> float:
+    """Seconds for a plain keep-alive loop: one client, one POST after another, no bookkeeping."""
+    transport = httpx.HTTPTransport(socket_options=NODELAY)
+    message = Message("webhook", "alert", "第0条提醒", '{"n": 0, "text": "义乌商报"}')
+    request = channel.build_request(message, now=datetime.now(UTC))
+    started = time.perf_counter()
+    with httpx.Client(trust_env=False, transport=transport) as client:
+        for _ in range(total):
+            client.post(request.url, content=request.content, headers=request.headers)
+    return time.perf_counter() - started
+
+
+async def async_httpx_run(
+    channel: Channel, total: int, tasks: int, *, url: str | None = None, http2: bool = False
+) -> float:
+    """Seconds for ``tasks`` coroutines sharing one AsyncClient to post ``total`` messages, no
+    database: the most the outbox's sending side can reach with the same client. ``http2``
+    speaks cleartext HTTP/2 to ``url`` (the h2 receiver)."""
+    limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
+    transport = httpx.AsyncHTTPTransport(
+        limits=limits, socket_options=NODELAY, http1=not http2, http2=http2
+    )
+    message = Message("webhook", "alert", "第0条提醒", '{"n": 0, "text": "义乌商报"}')
+    request = channel.build_request(message, now=datetime.now(UTC))
+    async with httpx.AsyncClient(trust_env=False, transport=transport) as client:
+
+        async def lane(count: int) -> None:
+            for _ in range(count):
+                target = url or request.url
+                await client.post(target, content=request.content, headers=request.headers)
+
+        started = time.perf_counter()
+        shares = [total // tasks + (1 if n < total % tasks else 0) for n in range(tasks)]
+        await asyncio.gather(*(lane(share) for share in shares))
+        return time.perf_counter() - started
 
 
 async def outbox_run(engine: Engine, channel: Channel, total: int, workers: int) -> float:
@@ -122,11 +220,12 @@ def blocking_run(engine: Engine, channel: Channel) -> float:
 
 
 def main() -> None:
-    """Run both senders against the same receiver and print a small table."""
+    """Run every sender against the same receiver and print a small table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, nargs="+", default=[4, 16])
+    parser.add_argument("--messages", type=int, default=2_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--latency-ms", type=float, default=0.0, help="receiver delay per answer")
+    parser.add_argument("--profile", action="store_true", help="cProfile the 4-worker outbox")
     args = parser.parse_args()
     port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
     server = multiprocessing.Process(
@@ -137,30 +236,117 @@ def main() -> None:
         time.sleep(0.01)
     url = f"http://127.0.0.1:{port.value}/hook"
     channel = build_channel(WebhookOptions(id="hook", url=url))
+    total = args.messages
+    results: list[tuple[str, float]] = []
+
+    def measure(name: str, run: Callable[[], float | None], *, own_receiver: bool = False) -> None:
+        before = count.value
+        seconds = run()
+        if seconds is None:
+            print(f"  ({name}: not installed; pip install -e '.[bench]')")
+            return
+        received = total if own_receiver else count.value - before  # it checks its own
+        assert received == total, f"{name}: {received} of {total}"
+        results.append((name, seconds))
+
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        results = []
+        if args.profile:
+            fill(engine, total)
+            profile(engine, channel, total)
+            return
         for workers in args.workers:
-            fill(engine, args.messages)
-            before = count.value
-            seconds = asyncio.run(outbox_run(engine, channel, args.messages, workers))
-            assert sent_count(engine) == args.messages
-            assert count.value - before == args.messages
-            results.append((f"outbox send_due, {workers} workers", seconds))
-        fill(engine, args.messages)
-        before = count.value
-        seconds = blocking_run(engine, channel)
-        assert sent_count(engine) == args.messages
-        assert count.value - before == args.messages
-        results.append(("one-by-one blocking sender", seconds))
+            fill(engine, total)
+            measure(
+                f"outbox send_due, {workers} workers",
+                lambda w=workers: asyncio.run(outbox_run(engine, channel, total, w)),  # type: ignore[misc]
+            )
+            assert sent_count(engine) == total
+        measure(
+            "httpx AsyncClient, 4 tasks, no db",
+            lambda: asyncio.run(async_httpx_run(channel, total, 4)),
+        )
+        measure(
+            "httpx AsyncClient, HTTP/2, 4 tasks",
+            lambda: http2_run(channel, total, args),
+            own_receiver=True,
+        )
+        measure("apprise json://", lambda: apprise_run(url, total))
+        measure("plain httpx keep-alive loop", lambda: httpx_loop_run(channel, total))
+        fill(engine, total)
+        measure("one-by-one blocking sender", lambda: blocking_run(engine, channel))
+        assert sent_count(engine) == total
         engine.dispose()
     server.terminate()
-    print(
-        f"{args.messages} messages to a local receiver answering in {args.latency_ms:g} ms "
-        "(SQLite outbox, rows marked sent)"
+    report(results, total, args.latency_ms)
+
+
+def http2_run(channel: Channel, total: int, args: argparse.Namespace) -> float | None:
+    """The AsyncClient line again over HTTP/2 to an h2 receiver; None without the h2 package."""
+    try:
+        import h2  # noqa: F401 - only asks whether it is installed
+    except ImportError:
+        return None
+    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
+    server = multiprocessing.Process(
+        target=h2_receiver, args=(port, count, args.latency_ms / 1000), daemon=True
     )
+    server.start()
+    while not port.value:
+        time.sleep(0.01)
+    url = f"http://127.0.0.1:{port.value}/hook"
+    seconds = asyncio.run(async_httpx_run(channel, total, 4, url=url, http2=True))
+    assert count.value == total, f"HTTP/2: {count.value} of {total}"
+    server.terminate()
+    return seconds
+
+
+def report(results: list[tuple[str, float]], total: int, latency_ms: float) -> None:
+    """The table: seconds, messages per second, and each rate as a multiple of Apprise's."""
+    print(
+        f"{total} messages to a local receiver answering in {latency_ms:g} ms "
+        f"(outbox on SQLite, every row marked sent; {os.cpu_count()} CPUs)"
+    )
+    anchor = dict(results).get("apprise json://")
     for name, seconds in results:
-        print(f"  {name:<34} {seconds:7.2f} s  {args.messages / seconds:8.0f} msg/s")
+        ratio = f"  {anchor / seconds:5.2f}x apprise" if anchor else ""
+        print(f"  {name:<34} {seconds:7.2f} s  {total / seconds:8.0f} msg/s{ratio}")
+
+
+def profile(engine: Engine, channel: Channel, total: int) -> None:
+    """Where the 4-worker outbox spends its time: the event loop thread, then the database
+    thread's round trips (outcomes + next claim), each profiled on its own."""
+    import cProfile
+    import pstats
+
+    from newsbot import outbox
+
+    round_trips = cProfile.Profile()
+    timed = [0.0, 0]
+    settle_and_claim = outbox._Run._settle_and_claim
+
+    def profiled(run: Any, outcomes: Any, want: int) -> Any:
+        started = time.perf_counter()
+        round_trips.enable()
+        try:
+            return settle_and_claim(run, outcomes, want)
+        finally:
+            round_trips.disable()
+            timed[0] += time.perf_counter() - started
+            timed[1] += 1
+
+    outbox._Run._settle_and_claim = profiled  # type: ignore[method-assign]
+    loop_thread = cProfile.Profile()
+    loop_thread.enable()
+    seconds = asyncio.run(outbox_run(engine, channel, total, 4))
+    loop_thread.disable()
+    outbox._Run._settle_and_claim = settle_and_claim  # type: ignore[method-assign]
+    print(f"outbox, 4 workers: {total / seconds:.0f} msg/s under the profiler, {seconds:.2f} s")
+    print("event loop thread:")
+    pstats.Stats(loop_thread).sort_stats("tottime").print_stats(15)
+    mean_ms = 1000 * timed[0] / max(1, int(timed[1]))
+    print(f"database thread: {timed[1]} round trips, {timed[0]:.2f} s, {mean_ms:.2f} ms each")
+    pstats.Stats(round_trips).sort_stats("tottime").print_stats(10)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ config, 1 for the rest); the traceback shows only under ``-v``.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from pathlib import Path
 
@@ -97,23 +96,26 @@ def _config_file(_ctx: click.Context, _param: click.Parameter, value: Path | Non
     callback=_config_file,
     help="Config file (default: config/newsbot.yaml, else the bundled sample).",
 )
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log output (-vv for debug; `run` is at debug with -v).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """newsbot: polls local papers and feeds, matches subscribers' rules, pushes alerts.
 
     Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(
-        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s %(message)s"
-    )
+    from newsbot._logging import configure, level_for
     from newsbot.secrets import install_log_redaction
 
+    configure(level_for(verbose))
     install_log_redaction()  # every known secret is scrubbed from every log line
     ctx.ensure_object(dict)
-    ctx.obj["config_path"] = config_path
     ctx.obj["verbose"] = verbose
+    ctx.obj["config_path"] = config_path
     ctx.obj["database_url"] = os.environ.get("NEWSBOT_DATABASE_URL")
 
 

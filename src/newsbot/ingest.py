@@ -147,6 +147,30 @@ def record_result(
     return report
 
 
+def record_first_page(app: App, source_id: str, raw: RawIssue, *, now: datetime) -> PollReport:
+    """Store the first page's part of a new issue and queue its alerts, before the walk ends.
+
+    The source's state is not touched: if the walk then fails, the next poll walks the whole
+    issue again, and what this stored is updated by content hash, never alerted twice
+    (matches and deliveries are unique). An unreadable part is left to the full issue.
+    """
+    from newsbot.extract import extract
+    from newsbot.pipeline import PollReport
+
+    try:
+        issue = extract(raw, topics=app.settings.topics)
+    except ExtractionError:
+        return PollReport(source_id, "unchanged")
+    with app.session() as session:
+        first_run = (
+            session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
+        )
+        notify = not (first_run and _silent_first_run(app, source_id))
+        report = _store_and_match(session, app, raw, issue, notify=notify, now=now)
+        session.commit()
+    return report
+
+
 def _silent_first_run(app: App, source_id: str) -> bool:
     # A source's first fetch may hold a backlog (a feed's last 50 entries): configurable per source.
     return bool(getattr(app.settings.sources[source_id], "backfill", False))

@@ -5,11 +5,14 @@ A message is a ``deliveries`` row before any byte goes out::
     pending ──claim──▶ sending ──▶ sent
        ▲                  │ ├────▶ failed  (transient; retried at next_attempt_at, backoff + jitter)
        │                  │ └────▶ dead    (permanent, or out of attempts; the admin is told)
-       └── lease expired ─┘        (a worker killed mid-send: the row is sent again, at least once)
+       └── released ──────┘  at a stop; at a restart (same worker id); when the lease ran out
 
-A few workers share one ``httpx.AsyncClient``; each takes the next claimed row, waits for its
-endpoint's pace, sends, and waits until the outcome is committed before taking another, so at
-most ``workers`` messages are ever in flight: only those can be sent twice after a SIGKILL.
+A claim takes only as many rows as there are idle senders (``workers``), under a token of its
+own, so at most ``workers`` messages are ever in flight: only those can be sent twice after a
+SIGKILL. Outcomes and the next claim share one transaction (batches, not a statement per row).
+A stop (``stop`` set, or the call cancelled) releases the rows it holds at once; a restarted
+process takes back what its previous run held (:func:`take_back`); rows of a process that
+never comes back return after ``lease_s``, a few times the longest a send may take.
 
 Usage::
 
@@ -23,13 +26,14 @@ import json
 import logging
 import random
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import Engine
@@ -41,12 +45,16 @@ from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import redact_url
 from newsbot.store import outbox as store
-from newsbot.store.tables import DeliveryRow
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE_S = 300.0  # a row "sending" this long belongs to a dead worker
 PACING_HORIZON_S = 5.0  # wait this long at most for an endpoint's pace; later rows are deferred
+# A row "sending" this long belongs to a dead worker: a send takes at most the pacing horizon
+# plus the request timeout (newsbot._http.DEFAULT_TIMEOUT_S, 20 s); three times that.
+DEFAULT_LEASE_S = 3 * (PACING_HORIZON_S + 20.0)
+# With most senders still out, wait this long for more outcomes before a round trip: one trip
+# then records several (a trip costs about as much CPU as a send; +19 % msg/s measured).
+LINGER_S = 0.001
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,17 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
+
+
+class Pacing(Protocol):
+    """What the outbox asks of a pacer (this module's :class:`Pacer`, or the database-backed
+    :class:`newsbot.pacing.SharedPacer`); ``acquire`` must be cancellable (a stop cancels it)."""
+
+    async def acquire(self, channel: Channel) -> float | None:
+        """Wait for the endpoint's slot and return None, or return the wait beyond the horizon."""
+
+    def hold(self, channel_id: str, delay_s: float) -> None:
+        """Keep the endpoint quiet for ``delay_s`` (the platform throttled us)."""
 
 
 @dataclass
@@ -220,10 +239,18 @@ async def send_due(
     admin_channel_id: str | None = None,
     lease_s: float = DEFAULT_LEASE_S,
     policy: RetryPolicy = DEFAULT_POLICY,
-    pacer: Pacer | None = None,
+    pacer: Pacing | None = None,
     rng: random.Random | None = None,
+    stop: asyncio.Event | None = None,
 ) -> OutboxReport:
-    """Send up to ``limit`` due deliveries with ``workers`` concurrent senders; see module doc."""
+    """Send up to ``limit`` due deliveries with ``workers`` concurrent senders; see module doc.
+
+    ``worker_id`` names this process (see :func:`take_back`); each call claims under a token
+    of its own, so concurrent calls sharing an id never send a row twice. When ``stop`` is set
+    no more rows are claimed and the call returns once the sends in flight are recorded; when
+    the call is cancelled, sends in flight are abandoned and every row it still holds goes
+    back to pending at once.
+    """
     active = {cid: ch for cid, ch in channels.items() if ch.options.active}
     run = _Run(
         engine=engine,
@@ -233,18 +260,19 @@ async def send_due(
         policy=policy,
         pacer=pacer or _DEFAULT_PACER,
         rng=rng or random.Random(),
+        token=f"{worker_id[:60]}/{uuid.uuid4().hex[:16]}",
+        workers=max(1, workers),
+        stop=stop or asyncio.Event(),
     )
     with Session(engine) as session:
         store.requeue_stale(session, sending_before=now() - timedelta(seconds=lease_s))
         skipped = store.count_due(session, now=now(), excluding=list(active))
-    if active and limit > 0:
-        queue: asyncio.Queue[DeliveryRow | None] = asyncio.Queue(maxsize=max(1, workers) * 2)
-        senders = [asyncio.create_task(run.worker(queue)) for _ in range(max(1, workers))]
-        try:
-            await run.claim_into(queue, worker_id=worker_id, limit=limit, workers=len(senders))
-        finally:
-            await asyncio.gather(*senders)
-    await run.after(admin_channel_id)
+    try:
+        if active and limit > 0:
+            await run.serve(limit)
+        await run.after(admin_channel_id)
+    finally:
+        run.finish()
     tally = run.tally
     return OutboxReport(
         sent=tally["sent"],
@@ -255,8 +283,24 @@ async def send_due(
     )
 
 
+def take_back(engine: Engine, worker_id: str) -> int:
+    """At a process start: rows its previous run (same ``worker_id``) left "sending" go back to
+    pending now rather than at the end of their lease; returns how many.
+
+    Only call it while no other live process uses ``worker_id`` (the service holds a
+    :class:`newsbot.store.outbox.WorkerSlot` for that).
+    """
+    with Session(engine) as session:
+        return store.requeue_stale(session, identity=worker_id)
+
+
 class _Run:
-    """The state of one ``send_due`` call: shared by its workers, all on one event loop."""
+    """The state of one ``send_due`` call: shared by its senders, all on one event loop.
+
+    One coordinator (:meth:`serve`) owns the database: each round trip records the outcomes
+    that came in and claims as many rows as there are idle senders, in one transaction on one
+    database thread. Every claimed row gets a sender task at once, so no claimed row waits.
+    """
 
     def __init__(
         self,
@@ -266,8 +310,11 @@ class _Run:
         client: httpx.AsyncClient,
         now: Callable[[], datetime],
         policy: RetryPolicy,
-        pacer: Pacer,
+        pacer: Pacing,
         rng: random.Random,
+        token: str,
+        workers: int,
+        stop: asyncio.Event,
     ) -> None:
         self.engine = engine
         self.channels = channels
@@ -276,63 +323,97 @@ class _Run:
         self.policy = policy
         self.pacer = pacer
         self.rng = rng
+        self.token = token
+        self.workers = workers
+        self.stop = stop
+        self.skip_locked = engine.dialect.name == "postgresql"
         self.tally: Counter[str] = Counter()
         self.dead_channels: dict[str, str] = {}  # channel id -> redacted error, to tell the admin
         self.failing_channels: dict[str, str] = {}  # permanent refusals: mark the channel failing
+        self.busy = 0  # rows claimed whose outcome is not committed yet: at most ``workers``
+        self.outcomes: list[store.Outcome] = []  # decided, not yet committed
+        self.senders: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()
+        self.settled = False  # serve() ended with every claimed row recorded
         # One thread for all of this run's SQL: SQLite has one writer, and two threads taking
         # turns on its lock would wait in its busy handler (milliseconds each time).
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
-        self._writer = _GroupCommit(engine, self.db)
 
-    async def claim_into(
-        self, queue: asyncio.Queue[DeliveryRow | None], *, worker_id: str, limit: int, workers: int
-    ) -> None:
-        """Claim small batches (few rows sit in "sending" at a kill) and feed the workers."""
-        claimed = 0
-        batch_size = max(workers * 8, 64)
-        skip_locked = self.engine.dialect.name == "postgresql"
-        try:
-            while claimed < limit:
-                rows = await asyncio.get_running_loop().run_in_executor(
-                    self.db, self._claim, worker_id, min(batch_size, limit - claimed), skip_locked
-                )
-                if not rows:
-                    break
-                claimed += len(rows)
-                for row in rows:
-                    await queue.put(row)
-        finally:
-            for _ in range(workers):
-                await queue.put(None)
+    async def serve(self, limit: int) -> None:
+        """Claim, send and record until nothing is due, ``limit`` rows were claimed, or stop."""
+        loop = asyncio.get_running_loop()
+        claimed, more = 0, True
+        while True:
+            if 0 < len(self.outcomes) < self.busy // 2 and not self.stop.is_set():
+                await asyncio.sleep(LINGER_S)
+            want = 0
+            if more and not self.stop.is_set():
+                want = min(self.workers - self.busy, limit - claimed)
+            outcomes, self.outcomes = self.outcomes, []
+            if want <= 0 and not outcomes:
+                if self.busy == 0:
+                    self.settled = True
+                    return
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            rows = await loop.run_in_executor(self.db, self._settle_and_claim, outcomes, want)
+            self.busy += len(rows) - len(outcomes)
+            self.tally.update(outcome.state for outcome in outcomes)
+            claimed += len(rows)
+            more = more and (want == 0 or bool(rows))
+            for row in rows:
+                task = asyncio.create_task(self._send(row))
+                self.senders.add(task)
+                task.add_done_callback(self.senders.discard)
 
-    def _claim(self, worker_id: str, limit: int, skip_locked: bool) -> list[DeliveryRow]:
+    def _settle_and_claim(self, outcomes: list[store.Outcome], want: int) -> list[store.Claimed]:
         with Session(self.engine) as session:
-            return store.claim_due(
-                session,
-                now=self.now(),
-                worker_id=worker_id,
-                channel_ids=list(self.channels),
-                limit=limit,
-                skip_locked=skip_locked,
-            )
+            store.apply_outcomes(session, outcomes)
+            rows = []
+            if want > 0:
+                rows = store.claim_due(
+                    session,
+                    now=self.now(),
+                    token=self.token,
+                    channel_ids=list(self.channels),
+                    limit=want,
+                    skip_locked=self.skip_locked,
+                )
+            session.commit()
+        return rows
 
-    async def worker(self, queue: asyncio.Queue[DeliveryRow | None]) -> None:
-        """Take rows until the sentinel; each outcome is committed before the next send."""
-        while (row := await queue.get()) is not None:
-            outcome = await self.deliver(row)
-            await self._writer.record(outcome)
-            self.tally[outcome.state] += 1
+    async def _send(self, row: store.Claimed) -> None:
+        outcome = await self.deliver(row)
+        self.outcomes.append(outcome)  # the list in place now: serve() swaps it while waiting
+        self.wake.set()
 
-    async def deliver(self, row: DeliveryRow) -> store.Outcome:
+    def finish(self) -> None:
+        """Stop the senders; record what was decided and give back what was not (a stop).
+
+        Runs on the way out, cancelled or not: the database thread first ends the statement it
+        is running (a claim it made is then released too), then one transaction settles all.
+        """
+        for task in self.senders:
+            task.cancel()
+        self.db.shutdown(wait=True)
+        outcomes, self.outcomes = self.outcomes, []
+        if self.settled and not outcomes:
+            return
+        with Session(self.engine) as session:
+            store.apply_outcomes(session, outcomes)
+            session.commit()
+            released = store.release(session, token=self.token)
+        if released:
+            log.info("outbox stopped", extra={"released": released})
+
+    async def deliver(self, row: store.Claimed) -> store.Outcome:
         """Send one row and decide what becomes of it."""
-        assert row.id is not None
         channel = self.channels[row.channel_id]
         delay_s = await self.pacer.acquire(channel)
         if delay_s is not None:
             later = self.now() + timedelta(seconds=delay_s)
-            return store.Outcome(
-                row.id, "pending", self.now(), attempted=False, next_attempt_at=later
-            )
+            return self._outcome(row, "pending", attempted=False, next_attempt_at=later)
         try:
             message = message_from_json(row.message_json)
             text = await metrics.timed_send(channel, self.client, message, now=self.now())
@@ -343,34 +424,37 @@ class _Run:
             self.failing_channels[channel.id] = error
             self.dead_channels.setdefault(channel.id, error)
             log.warning("delivery dead", extra={"channel": channel.id, "error": error})
-            return store.Outcome(row.id, "dead", self.now(), error=error)
+            return self._outcome(row, "dead", error=error)
         except Exception as exc:  # a bug must not lose the row: retried like a transient failure
             log.exception("delivery crashed", extra={"channel": channel.id})
             return self._transient(row, channel, TransientDeliveryError(type(exc).__name__))
-        return store.Outcome(row.id, "sent", self.now(), response_text=channel.redact(text)[:2000])
+        return self._outcome(row, "sent", response_text=channel.redact(text)[:2000])
+
+    def _outcome(
+        self, row: store.Claimed, state: store.OutcomeState, **fields: Any
+    ) -> store.Outcome:
+        return store.Outcome(row.id, row.token, state, self.now(), **fields)
 
     def _transient(
-        self, row: DeliveryRow, channel: Channel, exc: TransientDeliveryError
+        self, row: store.Claimed, channel: Channel, exc: TransientDeliveryError
     ) -> store.Outcome:
-        assert row.id is not None
         error = _clean(channel, exc)
         if exc.retry_after_s:
             self.pacer.hold(channel.id, exc.retry_after_s)
         attempt = row.attempts + 1
         if attempt >= self.policy.max_attempts:
             self.dead_channels.setdefault(channel.id, f"gave up after {attempt} attempts: {error}")
-            return store.Outcome(row.id, "dead", self.now(), error=error)
+            return self._outcome(row, "dead", error=error)
         delay_s = self.policy.delay_s(attempt, exc.retry_after_s, self.rng)
         later = self.now() + timedelta(seconds=delay_s)
         log.info("delivery failed", extra={"channel": channel.id, "error": error})
-        return store.Outcome(row.id, "failed", self.now(), error=error, next_attempt_at=later)
+        return self._outcome(row, "failed", error=error, next_attempt_at=later)
 
     async def after(self, admin_channel_id: str | None) -> None:
         """Flag permanently failing channels and tell the admin, once per channel per day."""
-        try:
-            await asyncio.get_running_loop().run_in_executor(self.db, self._after, admin_channel_id)
-        finally:
-            self.db.shutdown(wait=False)
+        if self.failing_channels or self.dead_channels:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self.db, self._after, admin_channel_id)
 
     def _after(self, admin_channel_id: str | None) -> None:
         with Session(self.engine) as session:
@@ -391,42 +475,6 @@ class _Run:
                     now=self.now(),
                 )
             session.commit()
-
-
-class _GroupCommit:
-    """Commits outcomes in batches while workers keep sending; each worker awaits its own."""
-
-    def __init__(self, engine: Engine, executor: ThreadPoolExecutor) -> None:
-        self.engine = engine
-        self.executor = executor
-        self._pending: list[tuple[store.Outcome, asyncio.Future[None]]] = []
-        self._flushing: asyncio.Task[None] | None = None
-
-    async def record(self, outcome: store.Outcome) -> None:
-        """Return once ``outcome`` is committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((outcome, done))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        await done
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                outcomes = [outcome for outcome, _ in batch]
-                loop = asyncio.get_running_loop()
-                await loop.run_in_executor(self.executor, self._write, outcomes)
-            except Exception as exc:
-                for _, done in batch:
-                    done.set_exception(exc)
-                continue
-            for _, done in batch:
-                done.set_result(None)
-
-    def _write(self, outcomes: list[store.Outcome]) -> None:
-        with Session(self.engine) as session:
-            store.apply_outcomes(session, outcomes)
 
 
 def _clean(channel: Channel, exc: Exception) -> str:

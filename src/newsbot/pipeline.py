@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -36,9 +36,13 @@ from newsbot.secrets import Secret, redact_url
 from newsbot.store.db import database_url, make_engine, open_database
 
 if TYPE_CHECKING:
+    import asyncio
+
     from newsbot.channels import Channel
     from newsbot.match import Matcher
+    from newsbot.models import RawIssue
     from newsbot.outbox import OutboxReport
+    from newsbot.pacing import SharedPacer
     from newsbot.sources import Source
 
 log = logging.getLogger("newsbot.pipeline")
@@ -74,13 +78,17 @@ class App:
         engine = (
             open_database(url, create=False) if check_schema else make_engine(url, create=False)
         )
+        app: App | None = None
         try:
             if check_schema:
                 from newsbot.store.schema import require_current
 
                 require_current(engine)
-            yield cls(settings=settings, engine=engine)
+            app = cls(settings=settings, engine=engine)
+            yield app
         finally:
+            if app is not None and "pacer" in vars(app):  # only if something was sent
+                app.pacer.close()
             engine.dispose()
 
     def sync_config(self) -> None:
@@ -137,6 +145,13 @@ class App:
             if o.active and not missing_secrets(o)
         }
 
+    @cached_property
+    def pacer(self) -> SharedPacer:
+        """The endpoints' send budgets, kept in the database for every process (one per App)."""
+        from newsbot.pacing import SharedPacer
+
+        return SharedPacer(self.engine)
+
     def http_client(self) -> httpx.AsyncClient:
         """The shared client with newsbot's manners."""
         from newsbot._http import make_async_client
@@ -164,6 +179,21 @@ class PollReport:
     alerts: int = 0
     error: str | None = None
 
+    def after(self, first_pages: list[PollReport]) -> PollReport:
+        """This report of the whole issue, counting what its first page already stored."""
+        if not first_pages:
+            return self
+        new = any(part.outcome == "new" for part in first_pages)
+        outcome = "new" if new and self.outcome in {"updated", "unchanged"} else self.outcome
+        return replace(
+            self,
+            outcome=outcome,
+            articles_new=self.articles_new + sum(p.articles_new for p in first_pages),
+            articles_changed=self.articles_changed + sum(p.articles_changed for p in first_pages),
+            matches=self.matches + sum(p.matches for p in first_pages),
+            alerts=self.alerts + sum(p.alerts for p in first_pages),
+        )
+
     def line(self) -> str:
         """One line for the terminal."""
         if self.outcome in {"new", "updated"}:
@@ -185,8 +215,13 @@ async def poll_source(
     day: date | None = None,
     notify: bool = True,
     client: httpx.AsyncClient | None = None,
+    wake: Callable[[], None] | None = None,
 ) -> PollReport:
-    """Poll one source once; store what is new; queue alerts. Never raises for a bad source."""
+    """Poll one source once; store what is new; queue alerts. Never raises for a bad source.
+
+    A new issue's first page is stored and its alerts queued while the rest of the issue is
+    still being walked; ``wake`` (the service's outbox) is called as soon as they are queued.
+    """
     from newsbot import ingest
 
     sources = app.sources()
@@ -196,10 +231,18 @@ async def poll_source(
     app.sync_config()
     now = app.clock()
     state = ingest.load_state(app, source_id)
+    first_pages: list[PollReport] = []
+
+    async def first_page(raw: RawIssue) -> None:
+        first_pages.append(ingest.record_first_page(app, source_id, raw, now=now))
+        if first_pages[-1].alerts and wake is not None:
+            wake()
+
     own_client = client is None
     http = client or app.http_client()
     try:
-        result = await source.poll(http, state, day=day, now=now)
+        early = first_page if notify else None
+        result = await source.poll(http, state, day=day, now=now, early=early)
     except SourceBlockedError as exc:
         return ingest.record_failure(app, source_id, "blocked", exc, now=now)
     except SourceError as exc:
@@ -212,7 +255,8 @@ async def poll_source(
     finally:
         if own_client:
             await http.aclose()
-    return ingest.record_result(app, source_id, result, notify=notify, now=now)
+    report = ingest.record_result(app, source_id, result, notify=notify, now=now)
+    return report.after(first_pages)
 
 
 async def poll_all(app: App, *, day: date | None = None, notify: bool = True) -> list[PollReport]:
@@ -226,17 +270,33 @@ async def poll_all(app: App, *, day: date | None = None, notify: bool = True) ->
         return list(await asyncio.gather(*tasks))
 
 
-async def send_due(app: App, *, worker_id: str = "main", limit: int = 500) -> OutboxReport:
-    """Send every delivery that is due now, through the outbox."""
+async def send_due(
+    app: App,
+    *,
+    worker_id: str = "main",
+    limit: int = 500,
+    stop: asyncio.Event | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> OutboxReport:
+    """Send every delivery that is due now, through the outbox.
+
+    The service passes its own ``worker_id`` (a WorkerSlot), its ``stop`` event and one
+    long-lived ``client`` (connections to each platform are kept across runs).
+    """
+    from contextlib import AsyncExitStack
+
     from newsbot import outbox
 
-    async with app.http_client() as client:
+    async with AsyncExitStack() as stack:
+        http = client if client is not None else await stack.enter_async_context(app.http_client())
         return await outbox.send_due(
             app.engine,
             app.channels(),
-            client=client,
+            client=http,
             now=app.clock,
             worker_id=worker_id,
             limit=limit,
             admin_channel_id=app.settings.admin.channel,
+            pacer=app.pacer,
+            stop=stop,
         )

@@ -73,6 +73,12 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_~|>#\[\]()<@:-])")
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\()\[\]`{}|^]")
 
 
+def neutralise_plain(escaping: str, text: str) -> str:
+    """A plain-text field (a title outside the markup) with mention and link syntax made
+    harmless as the body's escaping would (``@all`` becomes ``＠all`` for ``cn_markdown``)."""
+    return text.translate(_PLAIN_NEUTRALISERS.get(escaping, {}))
+
+
 def escape_cn_markdown(text: str) -> str:
     """WeCom/DingTalk/Feishu markdown: markup characters become their full-width look-alikes."""
     return text.translate(_CN_MARKDOWN)

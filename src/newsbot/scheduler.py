@@ -21,20 +21,26 @@ import gc
 import logging
 import signal
 from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from newsbot import digest, metrics, pipeline
+from newsbot import digest, metrics, outbox, pipeline
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.store.locks import LeaderLock
+from newsbot.store.outbox import WorkerSlot
 from newsbot.store.tables import SourceRow
 
 log = logging.getLogger("newsbot.scheduler")
 
 OUTBOX_INTERVAL_S = 5.0
+# At a stop, sends in flight get this long to finish and be recorded; then they are abandoned
+# and their rows go back to pending (a service manager's stop must end within seconds).
+STOP_GRACE_S = 2.0
 
 
 def digest_trigger(subscriber: Subscriber) -> CronTrigger:
@@ -57,6 +63,11 @@ class Service:
         self.scheduler = AsyncIOScheduler(timezone=app.settings.timezone)
         self.leader = LeaderLock(app.engine)
         self.stopping = asyncio.Event()
+        # The outbox's identity: a slot held while running, so a restart finds its own rows.
+        self.slot = WorkerSlot(app.engine)
+        self.worker_id = "main"
+        self.client: httpx.AsyncClient | None = None  # one client: connections kept across runs
+        self._sending: set[asyncio.Task[Any]] = set()
 
     def _add_jobs(self) -> None:
         now = self.app.clock()
@@ -101,7 +112,7 @@ class Service:
 
         report = None
         if self.leader.held():
-            report = await pipeline.poll_source(self.app, source_id)
+            report = await pipeline.poll_source(self.app, source_id, wake=self._wake_outbox)
             metrics.record_poll(report)
             log.info("polled", extra={"source": source_id, "outcome": report.outcome})
         now = self.app.clock()
@@ -134,6 +145,15 @@ class Service:
         if report is not None and report.alerts:
             await self._send()
 
+    def _wake_outbox(self) -> None:
+        """Run the outbox job now (alerts of a first page are queued) instead of at its tick.
+
+        The job itself runs, so it never overlaps another run of it (max_instances=1).
+        """
+        job = self.scheduler.get_job("outbox")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(job.trigger.timezone))
+
     async def _digest(self, subscriber_id: str) -> None:
         if self.leader.held():
             queued = digest.queue_digest(self.app, self.app.settings.subscribers[subscriber_id])
@@ -142,11 +162,39 @@ class Service:
                 await self._send()
 
     async def _send(self) -> None:
-        report = await pipeline.send_due(self.app)
+        task = asyncio.current_task()
+        assert task is not None
+        self._sending.add(task)
+        try:
+            report = await pipeline.send_due(
+                self.app, worker_id=self.worker_id, stop=self.stopping, client=self.client
+            )
+        finally:
+            self._sending.discard(task)
         if report.sent or report.failed or report.dead:
             log.info(
                 "outbox", extra={"sent": report.sent, "failed": report.failed, "dead": report.dead}
             )
+
+    def _start_outbox(self) -> None:
+        """Take a stable identity and give back at once the rows its previous run held."""
+        self.worker_id = self.slot.__enter__()
+        taken = outbox.take_back(self.app.engine, self.worker_id)
+        if taken:
+            log.info("outbox rows taken back", extra={"worker": self.worker_id, "rows": taken})
+        self.client = self.app.http_client()
+
+    async def _stop_outbox(self) -> None:
+        """Sends in flight finish within STOP_GRACE_S or are cancelled (their rows released)."""
+        self.scheduler.pause()  # no new job starts; stopping is set, so no send claims more
+        if self._sending:
+            _, late = await asyncio.wait(set(self._sending), timeout=STOP_GRACE_S)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self.client is not None:
+            await self.client.aclose()
+        self.slot.__exit__(None, None, None)
 
     async def run(self) -> None:
         """Run until SIGINT/SIGTERM; pending work stays in the outbox for the next start."""
@@ -154,6 +202,7 @@ class Service:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.stopping.set)
         self.leader.acquire()
+        self._start_outbox()
         # Compile the matcher once up front, then move its ~100 MB of objects (100,000 rules)
         # out of the garbage collector's sight: later collections skip them (docs/rules.md).
         _ = self.app.matcher
@@ -164,6 +213,8 @@ class Service:
         try:
             await self.stopping.wait()
         finally:
+            self.stopping.set()
+            await self._stop_outbox()
             self.scheduler.shutdown(wait=False)
             self.leader.release()
             for signum in (signal.SIGINT, signal.SIGTERM):

@@ -178,8 +178,12 @@ def _mentions_neutralised(kind: str, fake: FakePlatforms) -> None:
     if kind == "slack":
         assert "<!channel>" not in body
     if kind in {"wecom", "dingtalk", "feishu", "lark", "serverchan", "pushplus"}:
-        assert "@all" not in body
-        assert "<at " not in body
+        # The whole request, title fields included (DingTalk's markdown.title, ServerChan's
+        # and PushPlus's title): the platform shows them too.
+        sent = fake.received[-1].body.decode("utf-8")
+        for text in (body, sent):
+            assert "@all" not in text
+            assert "<at " not in text
     if kind == "discord":
         assert fake.received[-1].json()["allowed_mentions"] == {"parse": []}
 

@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from abc import ABC, abstractmethod
@@ -28,6 +29,11 @@ from newsbot._validate import http_url, safe_id
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret, redact, redact_url
+
+# Share of a platform's declared rate newsbot uses: a margin for clock drift between our
+# processes and the platform's, request latency jitter, and a platform counting arrivals
+# rather than sends (WeCom refused the 20th message at 59.997 s when paced at exactly 20/min).
+PACE_HEADROOM = 0.85
 
 Format = Literal["markdown", "html", "card", "embeds", "blocks", "text", "json"]
 # How untrusted article text is escaped inside the format (see newsbot.render.ESCAPERS).
@@ -99,9 +105,24 @@ class Channel(ABC):
 
     @property
     def min_send_interval_s(self) -> float:
-        """Seconds to leave between two sends to this endpoint (0 when unlimited)."""
+        """Seconds to leave between two sends to this endpoint (0 when unlimited).
+
+        Paced at :data:`PACE_HEADROOM` of the declared rate, so no window of 60 s ever holds
+        as many sends as the platform allows (20/min: one send every 3.53 s, at most 18 in any
+        60 s window).
+        """
         rate = self.per_minute
-        return 60.0 / rate if rate else 0.0
+        return 60.0 / (rate * PACE_HEADROOM) if rate else 0.0
+
+    def pace_key(self) -> str:
+        """The endpoint's identity for its shared budget: a SHA-256 of kind, URL and secrets.
+
+        Two channel entries posting to the same robot share one budget; the key reveals
+        nothing of the URL or tokens it is made from.
+        """
+        parts = [self.kind, self.endpoint(), *(s.reveal() for s in self.secrets())]
+        parts.append(str(getattr(self.options, "chat_id", "")))  # Telegram: a limit per chat
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
     @classmethod
     def fits(cls, message: Message) -> bool:
@@ -152,6 +173,13 @@ class Channel(ABC):
         return redact(text, self.secrets())
 
     # Helpers for subclasses -------------------------------------------------------------
+
+    def plain_title(self, text: str) -> str:
+        """A title the platform shows as plain text (a push's first line, a chat preview):
+        on one line, with mention and link syntax neutralised as in the body."""
+        from newsbot.render import neutralise_plain  # render imports the channel registry
+
+        return neutralise_plain(self.escaping, " ".join(text.split()))
 
     def signing_secret(self, name: str = "secret") -> str | None:
         """The clear value of an optional signing secret field, None when not configured."""

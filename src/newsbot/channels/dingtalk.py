@@ -25,8 +25,9 @@ from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
-# errcodes worth retrying: -1 system busy; 130101 too fast (20/min: wait the minute out).
-TRANSIENT_CODES = {-1: 5.0, 130101: 60.0}
+# errcodes worth retrying: -1 system busy; 130101 too fast: the robot is then blocked for
+# 10 minutes ("超过限制会被限流10分钟"), so waiting less only earns another refusal.
+TRANSIENT_CODES = {-1: 5.0, 130101: 600.0}
 
 
 class DingTalkOptions(ChannelOptions, frozen=True, extra="forbid"):
@@ -71,7 +72,8 @@ class DingTalkChannel(Channel):
             params |= {"timestamp": str(timestamp_ms), "sign": dingtalk_sign(secret, timestamp_ms)}
         payload = {
             "msgtype": "markdown",
-            "markdown": {"title": message.title, "text": message.body},
+            # The title is the chat list's preview: plain text, as untrusted as the body.
+            "markdown": {"title": self.plain_title(message.title), "text": message.body},
             # Nobody is ever @-mentioned by an article.
             "at": {"isAtAll": False, "atMobiles": [], "atUserIds": []},
         }

@@ -2,8 +2,10 @@
 
 Vendor doc: https://www.pushplus.plus/doc/guide/api.html (``token``, ``title``, ``content``,
 ``template`` html/markdown/txt, ``topic`` for a group) and the codes at
-https://www.pushplus.plus/doc/guide/code.html : 200 success, 900 account restricted for
-sending too often, 999 server error, 903 invalid token, 905 account not verified.
+https://www.pushplus.plus/doc/guide/code.html : 200 success, 500 "系统异常，请稍后再试",
+900 account restricted for sending too often, 903 invalid token, 905 account not verified,
+999 "服务端验证错误" (a request the server refuses to validate: an invalid token answers it
+too), 888 out of credit, 401/403 not authorised or IP not allowed.
 
 Usage::
 
@@ -22,8 +24,10 @@ from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
-# Codes worth retrying: 900 too frequent (restricted for a while), 999 server error.
-TRANSIENT_CODES = {900: 600.0, 999: 30.0}
+# Codes worth retrying: 500 "system error, try later"; 900 restricted for sending too often
+# ("stop requesting": the restriction lasts the day, so wait an hour, not minutes). 999 is a
+# validation error (an invalid token among them): retrying it only repeats the refusal.
+TRANSIENT_CODES = {500: 30.0, 900: 3600.0}
 MAX_TITLE_CHARS = 100
 
 
@@ -56,7 +60,7 @@ class PushPlusChannel(Channel):
         assert isinstance(options, PushPlusOptions)
         payload = {
             "token": options.token.reveal(),
-            "title": message.title[:MAX_TITLE_CHARS],
+            "title": self.plain_title(message.title)[:MAX_TITLE_CHARS],
             "content": message.body,
             "template": "markdown",
         }
@@ -65,7 +69,7 @@ class PushPlusChannel(Channel):
         return self.json_request(options.url, payload)
 
     def check_response(self, response: httpx.Response) -> str:
-        """code 200 is success; 900/999 transient; 903, 905 and the rest permanent."""
+        """code 200 is success; 500/900 transient; 999, 903, 905 and the rest permanent."""
         self.raise_for_status(response)
         data = self.json_body(response)
         return self.judge_code(

@@ -56,7 +56,7 @@ class ServerChanChannel(Channel):
 
     def build_request(self, message: Message, *, now: datetime) -> httpx.Request:
         """POST title and desp as JSON."""
-        title = message.title
+        title = self.plain_title(message.title)
         if len(title) > MAX_TITLE_CHARS:
             title = title[: MAX_TITLE_CHARS - 1] + "…"
         return self.json_request(self.endpoint(), {"title": title, "desp": message.body})

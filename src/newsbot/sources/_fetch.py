@@ -227,13 +227,12 @@ async def fetch(
     Raises :class:`SourceBlockedError` for an anti-bot wall (whatever the status),
     :class:`SourceThrottledError` for 429/503 with Retry-After, :class:`SourceError` for
     5xx, too many redirects, a body over ``max_body_bytes``, or a timeout: ``timeout_s``
-    bounds the whole exchange, so a server that drips one byte a second cannot hold us.
+    bounds each exchange with the server (request to last byte), so a server that drips one
+    byte a second cannot hold us. The wait for the host's turn (``min_interval_s``) is not
+    part of it: a big issue queued at a polite pace must not time out before it is asked.
     """
     try:
-        async with asyncio.timeout(options.timeout_s):
-            return await _follow(
-                client, url, options, now=now, validator=validator, limiter=limiter
-            )
+        return await _follow(client, url, options, now=now, validator=validator, limiter=limiter)
     except TimeoutError as exc:
         raise SourceError(
             f"no complete answer within {options.timeout_s:g} s from {redact_url(url)}",
@@ -303,7 +302,10 @@ async def _get_once(
     limiter: HostLimiterLike,
 ) -> Answer:
     request = client.build_request("GET", url, headers=headers)
-    async with limiter.slot(request.url.host, min_interval_s=options.min_interval_s):
+    async with (
+        limiter.slot(request.url.host, min_interval_s=options.min_interval_s),
+        asyncio.timeout(options.timeout_s),  # from our turn at the host, not from the queue
+    ):
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
             if response.status_code in REDIRECT_CODES or response.status_code == 304:

@@ -1,8 +1,9 @@
 """When to poll a source next: a pure policy the scheduler calls after every poll.
 
 Inside the publication window a source is polled every ``every_minutes`` plus a random
-jitter (so many sources do not hit their hosts on the same second); outside it, at the
-window's next start. After failures the delay doubles per consecutive failure, capped at
+jitter (so many sources do not hit their hosts on the same second) until today's issue is
+stored, then every ``after_issue_minutes`` (corrections); outside it, at the window's next
+start. After failures the delay doubles per consecutive failure, capped at
 :data:`MAX_BACKOFF_S`. A server's Retry-After (``state.retry_not_before``) and the probe's
 Cache-Control freshness (``state.fresh_until``) are never undercut. Usage::
 
@@ -47,6 +48,10 @@ def next_poll_at(
     # The config bounds these; clamped again so options built in code (model_construct, a
     # plugin) can never make a NaN or an overflowing delay that kills the poll job.
     interval_s = _bounded(schedule.every_minutes * 60, 60.0, MAX_EVERY_MINUTES * 60)
+    if state is not None and _has_todays_issue(options, state, now):
+        interval_s = max(
+            interval_s, _bounded(schedule.after_issue_minutes * 60, 60.0, MAX_EVERY_MINUTES * 60)
+        )
     failures = consecutive_failures if consecutive_failures > 0 else int(outcome in _FAILED)
     if failures:
         interval_s = min(interval_s * 2 ** min(failures - 1, 32), MAX_BACKOFF_S)
@@ -65,6 +70,11 @@ def _bounded(value: float, low: float, high: float) -> float:
     if math.isnan(value):
         return low
     return min(max(value, low), high)
+
+
+def _has_todays_issue(options: SourceOptions, state: SourceState, now: datetime) -> bool:
+    """Whether the issue of the source's today is stored (dated sources key issues by day)."""
+    return state.last_issue_key == now.astimezone(options.tz).date().isoformat()
 
 
 def next_in_window(options: SourceOptions, when: datetime) -> datetime:

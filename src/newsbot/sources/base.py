@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -39,13 +39,20 @@ MAX_JITTER_S = 3600
 
 
 class Schedule(BaseModel, frozen=True, extra="forbid"):
-    """When to poll: every ``every_minutes`` inside a daily window, local time."""
+    """When to poll: every ``every_minutes`` inside a daily window, local time.
+
+    Each minute by default: until the issue is out a poll is one small conditional request
+    (period.xml or the front page, answered 304), so a minute keeps "a merchant hears within
+    a minute" without weighing on the site; the jitter spreads sources over the minute.
+    """
 
     # at least a minute: a paper's site is not polled every second
-    every_minutes: float = Field(default=15, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
+    every_minutes: float = Field(default=1, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
     window: str = "05:00-10:00"
     timezone: str = "Asia/Shanghai"
-    jitter_s: float = Field(default=30, ge=0, le=MAX_JITTER_S, allow_inf_nan=False)
+    jitter_s: float = Field(default=15, ge=0, le=MAX_JITTER_S, allow_inf_nan=False)
+    # Once today's issue is stored, only corrections are left to see: poll at this pace.
+    after_issue_minutes: float = Field(default=15, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
 
     @field_validator("window")
     @classmethod
@@ -200,6 +207,9 @@ class NoIssue:
 
 
 PollResult = Fetched | NotModified | NoIssue
+# Called with the first page's part of a new issue while the rest is still being walked, so
+# its alerts can go out early (see newsbot.pipeline.poll_source).
+EarlyPart = Callable[[RawIssue], Awaitable[None]]
 
 
 class HostLimiterLike(Protocol):
@@ -234,9 +244,19 @@ class Source(ABC):
 
     @abstractmethod
     async def poll(
-        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        *,
+        day: date | None,
+        now: datetime,
+        early: EarlyPart | None = None,
     ) -> PollResult:
-        """Look for the issue of ``day`` (None: the current one) and fetch it if new."""
+        """Look for the issue of ``day`` (None: the current one) and fetch it if new.
+
+        A kind that walks many documents hands ``early`` the first page's part of a new issue
+        as soon as it has it; the full issue is still the result.
+        """
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.options.id!r}>"

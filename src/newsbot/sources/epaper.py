@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -60,6 +61,8 @@ from newsbot.sources._html import (
 )
 from newsbot.sources._presets import PRESETS
 from newsbot.sources.base import (
+    EarlyPart,
+    Fetched,
     NoIssue,
     NotModified,
     PollResult,
@@ -147,14 +150,26 @@ class EpaperSource(Source):
     options: EpaperOptions
 
     async def poll(
-        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        *,
+        day: date | None,
+        now: datetime,
+        early: EarlyPart | None = None,
     ) -> PollResult:
         """Find and fetch the issue of ``day`` (None: today's); see the module doc."""
-        result = await self._poll(client, state, day=day, now=now)
+        result = await self._poll(client, state, day=day, now=now, early=early)
         return prune_validators(result, day or self.today(now))
 
     async def _poll(
-        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        *,
+        day: date | None,
+        now: datetime,
+        early: EarlyPart | None,
     ) -> PollResult:
         if waiting(state, now=now, asked_day=day):
             return NotModified(state)
@@ -173,9 +188,8 @@ class EpaperSource(Source):
         front, state = await self._front(client, state, front_url, key=key, now=now)
         if front is None:
             return NotModified(state)
-        return await self._walk(
-            client, state, front, front_url=front_url, day=issue_day, dated=dated, now=now
-        )
+        walk = _Walk(front_url=front_url, day=issue_day, dated=dated, now=now, early=early)
+        return await self._walk(client, state, front, walk)
 
     async def _check_period(
         self,
@@ -238,30 +252,31 @@ class EpaperSource(Source):
         return answer, state.with_validator(url, answer.validator)
 
     async def _walk(
-        self,
-        client: httpx.AsyncClient,
-        state: SourceState,
-        front: Answer,
-        *,
-        front_url: str,
-        day: date,
-        dated: bool,
-        now: datetime,
+        self, client: httpx.AsyncClient, state: SourceState, front: Answer, walk: _Walk
     ) -> PollResult:
+        now, day = walk.now, walk.day
         front = await self._follow_refresh(client, front, now)
-        if (missing := self._missing(front, front_url, day, dated=dated)) is not None:
+        if (missing := self._missing(front, walk.front_url, day, dated=walk.dated)) is not None:
             return NoIssue(missing, state)
         index = self._parse(front)
         if not index.pages and not index.articles:
             return self._empty_or_broken(index, front, day, state)
-        issue_day = day if dated else max(url_dates(front.url), default=None)
-        key = issue_day.isoformat() if issue_day else None
-        if not dated and key is not None and state.last_issue_key == key:
+        issue_day = day if walk.dated else max(url_dates(front.url), default=None)
+        dated_key = issue_day.isoformat() if issue_day else None
+        if not walk.dated and dated_key is not None and state.last_issue_key == dated_key:
             return NotModified(state)
-        documents = await self._documents(client, front, index, now)
-        return issue_result(
-            self, state, issue_key=key or "front:" + front.url, documents=documents, day=issue_day
-        )
+        key = dated_key or "front:" + front.url
+
+        async def hand_over(documents: tuple[Document, ...]) -> None:
+            part = issue_result(
+                self, SourceState(), issue_key=key, documents=documents, day=issue_day
+            )
+            if walk.early is not None and isinstance(part, Fetched):
+                await walk.early(part.raw)
+
+        early = hand_over if walk.early is not None else None
+        documents = await self._documents(client, front, index, now, early=early)
+        return issue_result(self, state, issue_key=key, documents=documents, day=issue_day)
 
     def _missing(self, answer: Answer, url: str, day: date, *, dated: bool) -> str | None:
         """Why the front page shows no issue (None: it shows one); raises when broken."""
@@ -300,10 +315,24 @@ class EpaperSource(Source):
         return replace(answer, redirects=(*hops, *answer.redirects))
 
     async def _documents(
-        self, client: httpx.AsyncClient, front: Answer, index: PageIndex, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        front: Answer,
+        index: PageIndex,
+        now: datetime,
+        *,
+        early: Callable[[tuple[Document, ...]], Awaitable[None]] | None = None,
     ) -> tuple[Document, ...]:
-        """Every page index, then every article (and PDF) they list, as documents."""
+        """Every page index, then every article (and PDF) they list, as documents.
+
+        With ``early``, the front page's articles come first and are handed over (with the
+        front page) before the other pages are fetched: a merchant's alert need not wait
+        for page 12.
+        """
         pages = _page_links(front, index)[: self.options.max_pages]
+        ahead: dict[str, Answer | None] = {}
+        if early is not None:
+            ahead = await self._front_first(client, front, index, pages, now=now, early=early)
         others = [link.url for link in pages if link.url != front.url]
         answers = dict(zip(others, await self._get_all(client, others, now), strict=True))
         answers[front.url] = front
@@ -322,7 +351,9 @@ class EpaperSource(Source):
             if self.options.fetch_pdfs and page_index.pdf:
                 pdfs.setdefault(page_index.pdf, (number, name))
         wanted = list(articles)[: self.options.max_articles] + list(pdfs)
-        fetched = await self._get_all(client, wanted, now)
+        rest = [url for url in wanted if url not in ahead]
+        ahead.update(zip(rest, await self._get_all(client, rest, now), strict=True))
+        fetched = [ahead[url] for url in wanted]
         placed = {**articles, **pdfs}
         extra = [
             _document(answer, "article_page" if url in articles else "page_text", *placed[url])
@@ -330,6 +361,37 @@ class EpaperSource(Source):
             if answer is not None
         ]
         return (*page_docs, *extra)
+
+    async def _front_first(
+        self,
+        client: httpx.AsyncClient,
+        front: Answer,
+        index: PageIndex,
+        pages: list[Link],
+        *,
+        now: datetime,
+        early: Callable[[tuple[Document, ...]], Awaitable[None]],
+    ) -> dict[str, Answer | None]:
+        """Fetch the front page's articles, handing the part over as each one arrives."""
+        number, name = next(
+            ((page_number(link, at), page_name(link)) for at, link in enumerate(pages, 1)
+             if link.url == front.url),
+            (1, None),
+        )  # fmt: skip
+        front_doc = _document(front, "page_index", number, name)
+        urls = [a.url for a in index.articles][: self.options.max_articles]
+        ahead: dict[str, Answer | None] = {}
+
+        async def get(url: str) -> tuple[str, Answer | None]:
+            return url, await self._get(client, url, now)
+
+        for arrival in asyncio.as_completed([get(url) for url in urls]):
+            url, answer = await arrival
+            ahead[url] = answer
+            if answer is not None:
+                got = [_document(a, "article_page", number, name) for a in ahead.values() if a]
+                await early((front_doc, *got))
+        return ahead
 
     def _parse(self, answer: Answer) -> PageIndex:
         selectors = self.options.effective_selectors
@@ -350,6 +412,17 @@ class EpaperSource(Source):
         if answer.status != 200:
             raise http_error(answer.status, url, source=self.id)
         return answer
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What one poll's walk of an issue needs to know besides the front page."""
+
+    front_url: str
+    day: date
+    dated: bool
+    now: datetime
+    early: EarlyPart | None
 
 
 def _page_links(front: Answer, index: PageIndex) -> list[Link]:

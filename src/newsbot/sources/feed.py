@@ -31,6 +31,7 @@ from newsbot.secrets import redact_url
 from newsbot.sources._common import http_error, issue_result, waiting
 from newsbot.sources._fetch import fetch
 from newsbot.sources.base import (
+    EarlyPart,
     NoIssue,
     NotModified,
     PollResult,
@@ -87,7 +88,13 @@ class FeedSource(Source):
     options: FeedOptions
 
     async def poll(
-        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        *,
+        day: date | None,
+        now: datetime,
+        early: EarlyPart | None = None,  # one fetch: nothing to hand over early
     ) -> PollResult:
         """Fetch the feed if it changed; a feed has only its current state, no past days."""
         if day is not None and day != self.today(now):

@@ -41,6 +41,7 @@ from newsbot.sources._common import (
 )
 from newsbot.sources._fetch import Answer, fetch
 from newsbot.sources.base import (
+    EarlyPart,
     NoIssue,
     NotModified,
     PollResult,
@@ -94,7 +95,13 @@ class PagetextSource(Source):
     options: PagetextOptions
 
     async def poll(
-        self, client: httpx.AsyncClient, state: SourceState, *, day: date | None, now: datetime
+        self,
+        client: httpx.AsyncClient,
+        state: SourceState,
+        *,
+        day: date | None,
+        now: datetime,
+        early: EarlyPart | None = None,  # one fetch: nothing to hand over early
     ) -> PollResult:
         """Fetch the pages of ``day`` (None: today) if they are new; see the module doc."""
         if waiting(state, now=now, asked_day=day):

@@ -1,13 +1,18 @@
 """The SQL of the outbox (the ``deliveries`` table): insert once, claim due rows, record outcomes.
 
 Only :mod:`newsbot.outbox` calls these; they hold no policy (when to retry is decided there).
-Claiming is safe with several workers: on PostgreSQL with ``FOR UPDATE SKIP LOCKED``; on SQLite
-the single writer lock plus a state check in the UPDATE gives each row to one worker.
+A claim is one ``UPDATE ... WHERE id IN (due rows) AND state IN due ... RETURNING``: the rows it
+returns are exactly the rows it changed, so two callers never get the same row, whatever their
+worker id (SQLite runs the statement under its one write lock; PostgreSQL adds
+``FOR UPDATE SKIP LOCKED`` so concurrent claimers take different rows without waiting).
+
+Each claim writes its own token in ``claimed_by`` (``"<worker identity>/<token>"``); outcomes and
+releases match that exact token, and a restarted process takes back the rows of its identity.
 
 Usage::
 
     with Session(engine) as session:
-        rows = claim_due(session, now=now, worker_id="w1", channel_ids=["ops"], limit=50)
+        rows = claim_due(session, now=now, token="slot-0/3f2a", channel_ids=["ops"], limit=4)
 """
 
 from __future__ import annotations
@@ -15,14 +20,21 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Literal
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Connection, Engine, Integer, Update, bindparam, func, or_, text, update
 from sqlmodel import Session, col, select
 
 from newsbot.errors import short_error
 from newsbot.secrets import scrub
 from newsbot.store.tables import ChannelRow, DeliveryRow
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; SQLite is one process there
+    fcntl = None  # type: ignore[assignment]
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
 DUE_STATES = (PENDING, FAILED)
@@ -31,10 +43,25 @@ OutcomeState = Literal["sent", "failed", "dead", "pending"]
 
 
 @dataclass(frozen=True)
+class Claimed:
+    """A row handed to one sender: what it needs to send, and the claim that owns it."""
+
+    id: int
+    channel_id: str
+    message_json: str
+    attempts: int
+    token: str
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What became of one send; ``attempted`` is False for a row only deferred by pacing."""
+    """What became of one send; ``attempted`` is False for a row only deferred by pacing.
+
+    ``token`` is the claim's: the outcome only lands while the row is still that claim's.
+    """
 
     delivery_id: int
+    token: str
     state: OutcomeState
     at: datetime
     attempted: bool = True
@@ -57,11 +84,26 @@ def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return len(inserted)
 
 
-def requeue_stale(session: Session, *, sending_before: datetime) -> int:
-    """Rows left in "sending" by a crashed worker go back to pending; returns how many."""
+def requeue_stale(
+    session: Session, *, sending_before: datetime | None = None, identity: str | None = None
+) -> int:
+    """Rows left in "sending" go back to pending; returns how many.
+
+    A row goes back when its lease ran out (claimed before ``sending_before``) or, with
+    ``identity``, when a claim of that identity holds it: a restarted process takes back at
+    once what its own previous run left (it knows that run is dead: it holds its identity).
+    """
+    conditions = []
+    if sending_before is not None:
+        conditions.append(col(DeliveryRow.updated_at) < sending_before)
+    if identity is not None:
+        prefix = f"{identity}/"
+        conditions.append(func.substr(col(DeliveryRow.claimed_by), 1, len(prefix)) == prefix)
+    if not conditions:
+        return 0
     result = session.execute(
         update(DeliveryRow)
-        .where(col(DeliveryRow.state) == SENDING, col(DeliveryRow.updated_at) < sending_before)
+        .where(col(DeliveryRow.state) == SENDING, or_(*conditions))
         .values(state=PENDING, claimed_by=None)
     )
     session.commit()
@@ -72,47 +114,69 @@ def claim_due(
     session: Session,
     *,
     now: datetime,
-    worker_id: str,
+    token: str,
     channel_ids: Collection[str],
     limit: int,
     skip_locked: bool = False,
-) -> list[DeliveryRow]:
-    """Mark up to ``limit`` due rows of these channels as sending by ``worker_id``; return them."""
-    query = (
-        select(DeliveryRow.id)
+) -> list[Claimed]:
+    """Mark up to ``limit`` due rows of these channels as sending under ``token``; return them.
+
+    One statement: the caller commits (with the outcomes it records in the same transaction).
+    """
+    parameters = {
+        "c_now": now,
+        "c_at": now,
+        "c_token": token,
+        "c_channels": list(channel_ids),
+        "c_limit": limit,
+    }
+    rows = session.connection().execute(_claim_statement(skip_locked), parameters).all()
+    claimed = [Claimed(r[0], r[1], r[2], r[3], token) for r in rows]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
+
+
+@cache
+def _claim_statement(skip_locked: bool) -> Update:
+    """The claim, built once (building it is most of a claim's cost); values are bound."""
+    table = DeliveryRow.__table__  # type: ignore[attr-defined]
+    due = (
+        select(table.c.id)
         .where(
-            col(DeliveryRow.state).in_(DUE_STATES),
-            col(DeliveryRow.next_attempt_at) <= now,
-            col(DeliveryRow.channel_id).in_(list(channel_ids)),
+            table.c.state.in_(DUE_STATES),
+            table.c.next_attempt_at <= bindparam("c_now", type_=table.c.next_attempt_at.type),
+            table.c.channel_id.in_(bindparam("c_channels", expanding=True)),
         )
-        .order_by(col(DeliveryRow.next_attempt_at), col(DeliveryRow.id))
-        .limit(limit)
+        .order_by(table.c.next_attempt_at, table.c.id)
+        .limit(bindparam("c_limit", type_=Integer))
     )
     if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.exec(query).all())
-    if not ids:
-        session.commit()
-        return []
-    session.execute(
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(table)
+        # The state check: a row another claimer took between our read and write is not ours.
+        .where(table.c.id.in_(due.scalar_subquery()), table.c.state.in_(DUE_STATES))
+        .values(
+            state=SENDING,
+            claimed_by=bindparam("c_token", type_=table.c.claimed_by.type),
+            updated_at=bindparam("c_at", type_=table.c.updated_at.type),
+        )
+        .returning(table.c.id, table.c.channel_id, table.c.message_json, table.c.attempts)
+    )
+
+
+def release(session: Session, *, token: str) -> int:
+    """Give back to pending every row still "sending" under ``token`` (a stop); returns how many.
+
+    Rows whose outcome was recorded are no longer "sending" and stay as they are.
+    """
+    result = session.execute(
         update(DeliveryRow)
-        # The state check makes a row claimed by a concurrent worker (SQLite) not ours.
-        .where(col(DeliveryRow.id).in_(ids), col(DeliveryRow.state).in_(DUE_STATES))
-        .values(state=SENDING, claimed_by=worker_id, updated_at=now)
+        .where(col(DeliveryRow.state) == SENDING, col(DeliveryRow.claimed_by) == token)
+        .values(state=PENDING, claimed_by=None)
     )
     session.commit()
-    claimed = session.exec(
-        select(DeliveryRow)
-        .where(
-            col(DeliveryRow.id).in_(ids),
-            DeliveryRow.state == SENDING,
-            DeliveryRow.claimed_by == worker_id,
-        )
-        .order_by(col(DeliveryRow.next_attempt_at), col(DeliveryRow.id))
-    ).all()
-    for row in claimed:
-        session.expunge(row)
-    return list(claimed)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def count_due(session: Session, *, now: datetime, excluding: Collection[str]) -> int:
@@ -126,13 +190,27 @@ def count_due(session: Session, *, now: datetime, excluding: Collection[str]) ->
 
 
 def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
-    """Record outcomes in one transaction (one executemany); only rows still "sending" change."""
+    """Record outcomes with one executemany; only rows still "sending" under the outcome's
+    claim change (a row released or taken back meanwhile is someone else's now).
+
+    The caller commits.
+    """
     if not outcomes:
         return
+    session.connection().execute(_outcome_statement(), [_parameters(o) for o in outcomes])
+
+
+@cache
+def _outcome_statement() -> Update:
+    """The outcome UPDATE, built once; each outcome's values are bound (one executemany)."""
     table = DeliveryRow.__table__  # type: ignore[attr-defined]
-    statement = (
+    return (
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.state == SENDING)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.state == SENDING,
+            table.c.claimed_by == bindparam("b_token", type_=table.c.claimed_by.type),
+        )
         .values(
             state=bindparam("b_state"),
             updated_at=bindparam("b_at", type_=table.c.updated_at.type),
@@ -149,14 +227,13 @@ def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
             ),
         )
     )
-    session.connection().execute(statement, [_parameters(o) for o in outcomes])
-    session.commit()
 
 
 def _parameters(outcome: Outcome) -> dict[str, object]:
     sent = outcome.state == SENT
     return {
         "b_id": outcome.delivery_id,
+        "b_token": outcome.token,
         "b_state": outcome.state,
         "b_at": outcome.at,
         "b_attempted": 1 if outcome.attempted else 0,
@@ -189,3 +266,67 @@ def list_deliveries(
         query = query.where(col(DeliveryRow.state).in_((FAILED, DEAD)))
     rows = session.exec(query.order_by(col(DeliveryRow.id).desc()).limit(limit)).all()
     return list(rows)
+
+
+MAX_SLOTS = 1024
+# The slot locks' first key names this database and schema: deployments sharing a server
+# (or tests, one schema each) do not take each other's slots.
+_SLOT_KEY_SQL = "hashtext(current_database() || '/' || current_schema() || '/newsbot-outbox')"
+
+
+class WorkerSlot:
+    """A stable name for this process's claims: ``slot-N``, N the lowest slot no live process holds.
+
+    A process that crashes and starts again gets the same slot back (its lock died with it), so
+    it may take back its own rows at once; two live processes never share a slot. The lock is a
+    session advisory lock on PostgreSQL and an ``flock`` beside the database file on SQLite.
+
+    Usage::
+
+        with WorkerSlot(engine) as identity:   # "slot-0"
+            ...
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.identity = ""
+        self._connection: Connection | None = None
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> str:
+        for slot in range(MAX_SLOTS):
+            if self._try(slot):
+                self.identity = f"slot-{slot}"
+                return self.identity
+        raise RuntimeError(f"all {MAX_SLOTS} outbox worker slots are held")
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._connection is not None:
+            # A pooled connection outlives close(): unlock explicitly.
+            self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            self._connection.commit()
+            self._connection.close()
+            self._connection = None
+        if self._file is not None:
+            self._file.close()  # closing the file frees its flock
+            self._file = None
+
+    def _try(self, slot: int) -> bool:
+        if self.engine.dialect.name == "postgresql":
+            if self._connection is None:
+                self._connection = self.engine.connect()
+            query = text(f"SELECT pg_try_advisory_lock({_SLOT_KEY_SQL}, :slot)")
+            got = self._connection.execute(query, {"slot": slot}).scalar()
+            self._connection.commit()
+            return bool(got)
+        database = self.engine.url.database
+        if not database or database == ":memory:" or fcntl is None:
+            return True  # one process by design (an in-memory database, or no flock here)
+        handle = Path(f"{database}.outbox-{slot}.lock").open("ab")  # noqa: SIM115 - held open
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -164,6 +164,8 @@ class DeliveryRow(SQLModel, table=True):
     """
 
     __tablename__ = "deliveries"
+    # The claim looks for due rows by state, oldest next_attempt_at first (migration 0002).
+    __table_args__ = (Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(unique=True, max_length=500)
@@ -181,3 +183,18 @@ class DeliveryRow(SQLModel, table=True):
     updated_at: datetime
     sent_at: datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=100)
+
+
+class EndpointPaceRow(SQLModel, table=True):
+    """The shared send budget of one platform endpoint: every process and restart reads it.
+
+    ``endpoint_key`` is a SHA-256 of the endpoint's identity (URL and tokens): the secret URL
+    is never stored in clear. ``next_free_s`` is the wall-clock time (Unix seconds) of the
+    endpoint's next free send slot, pushed back by each send and by the platform's Retry-After.
+    """
+
+    __tablename__ = "endpoint_pace"
+
+    endpoint_key: str = Field(primary_key=True, max_length=64)
+    next_free_s: float = 0.0
+    updated_at: datetime

@@ -97,11 +97,20 @@ def _errcode_platform(
             return json_reply(
                 200, {"errcode": 40058, "errmsg": f"content exceed max length {size_limit}"}
             )
-        if payload.get("at", {}).get("isAtAll"):
+        title = payload["markdown"].get("title", "")
+        if payload.get("at", {}).get("isAtAll") or _mentions_all(f"{title}\n{text}"):
             return json_reply(200, {"errcode": 40035, "errmsg": "fake: @all is not allowed"})
         return json_reply(200, {"errcode": 0, "errmsg": "ok"})
 
     return handle
+
+
+_MENTION_ALL = re.compile(r"@(all|所有人|everyone)\b", re.IGNORECASE)
+
+
+def _mentions_all(text: str) -> bool:
+    """Text the platform (or the person's phone) would show as a mention of everyone."""
+    return bool(_MENTION_ALL.search(text))
 
 
 def _dingtalk_signed(fake: FakePlatforms, request: Request) -> bool:
@@ -273,8 +282,11 @@ def _serverchan(fake: FakePlatforms, request: Request, answer: str) -> Reply:
         return text_reply(500, "server error")
     if answer == "gone" or request.path != f"/{KEY}.send":
         return json_reply(200, {"code": 40001, "message": "bad pushtoken"})
-    if len(request.payload().get("title", "")) > 32:
+    payload = request.payload()
+    if len(payload.get("title", "")) > 32:
         return json_reply(200, {"code": 40002, "message": "title too long"})
+    if _mentions_all(f"{payload.get('title', '')}\n{payload.get('desp', '')}"):
+        return json_reply(200, {"code": 40003, "message": "fake: @all is not allowed"})
     return json_reply(200, {"code": 0, "message": "", "data": {"pushid": "1", "errno": 0}})
 
 
@@ -282,9 +294,12 @@ def _pushplus(fake: FakePlatforms, request: Request, answer: str) -> Reply:
     if answer == "throttle":
         return json_reply(200, {"code": 900, "msg": "用户账号使用受限", "data": None})
     if answer == "error":
-        return json_reply(200, {"code": 999, "msg": "服务端验证错误", "data": None})
-    if answer == "gone" or request.payload().get("token") != KEY:
-        return json_reply(200, {"code": 903, "msg": "无效的用户token", "data": None})
+        return json_reply(200, {"code": 500, "msg": "系统异常，请稍后再试", "data": None})
+    payload = request.payload()
+    if answer == "gone" or payload.get("token") != KEY:
+        return json_reply(200, {"code": 999, "msg": "无效的用户token", "data": None})
+    if _mentions_all(f"{payload.get('title', '')}\n{payload.get('content', '')}"):
+        return json_reply(200, {"code": 400, "msg": "fake: @all is not allowed", "data": None})
     return json_reply(200, {"code": 200, "msg": "请求成功", "data": "fake-message-id"})
 
 

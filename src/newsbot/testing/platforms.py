@@ -42,6 +42,7 @@ from newsbot.testing._platform_handlers import (
 __all__ = [
     "ANSWERS",
     "KEY",
+    "RATE_LIMITS",
     "SIGNING_SECRET",
     "TELEGRAM_TOKEN",
     "WHSEC",
@@ -50,6 +51,20 @@ __all__ = [
 ]
 
 ANSWERS = ("ok", "throttle", "error", "gone", "reset")
+
+# Each platform's declared rate limits per endpoint, as (messages, window_s) pairs: a request
+# that would make any window hold more is refused with the platform's throttling answer.
+RATE_LIMITS: dict[str, tuple[tuple[int, float], ...]] = {
+    "wecom": ((20, 60.0),),  # doc 91770: 20 messages a minute per robot
+    "dingtalk": ((20, 60.0),),  # custom robot: 20 a minute; a breach blocks it 10 minutes
+    "feishu": ((100, 60.0), (5, 1.0)),  # custom bot: 100 a minute, 5 a second
+    "lark": ((100, 60.0), (5, 1.0)),
+    "discord": ((30, 60.0), (5, 2.0)),  # webhook: 30 a minute per channel, bursts of 5 per 2 s
+    "slack": ((1, 1.0),),  # incoming webhook: 1 a second
+    "telegram": ((20, 60.0),),  # bots FAQ: 20 a minute to one group
+}
+# After a breach DingTalk refuses the robot for 10 minutes ("限流10分钟").
+BREACH_BLOCK_S: dict[str, float] = {"dingtalk": 600.0}
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,18 @@ class FakePlatforms:
     latency_s: float = 0.0  # time each answer takes (lets a test kill a sender mid-flight)
     # Answer with the request in it (path, headers, body), key and all, as some platforms do.
     echo: bool = False
+    # Refuse what a platform would (RATE_LIMITS); a test of something else may pass {}.
+    rate_limits: dict[str, tuple[tuple[int, float], ...]] = field(
+        default_factory=lambda: dict(RATE_LIMITS)
+    )
     received: list[Received] = field(default_factory=list)
     refused: list[tuple[str, int, bytes]] = field(default_factory=list)
+    throttled: int = 0  # requests refused for breaking a rate limit
     _scripts: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
+    _accepted_at: dict[tuple[str, ...], deque[float]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
+    _blocked_until: dict[tuple[str, ...], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -182,6 +206,8 @@ class FakePlatforms:
         query = {k: v[0] for k, v in parse_qs(split.query).items()}
         request = Request(kind, "/" + rest, query, dict(handler.headers.items()), body)
         answer = self._next_answer(kind)
+        if answer == "ok" and kind in PLATFORMS and self._over_limit(request):
+            answer = "throttle"
         if self.latency_s:
             time.sleep(self.latency_s)
         if answer == "reset":
@@ -205,6 +231,35 @@ class FakePlatforms:
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(reply_body)
+
+    def _over_limit(self, request: Request) -> bool:
+        """Whether one more accepted message would break a window of the endpoint's limits.
+
+        Counted when the request arrives, as the platform counts; only accepted ones count.
+        """
+        limits = self.rate_limits.get(request.kind, ())
+        if not limits:
+            return False
+        token = request.query.get("key") or request.query.get("access_token") or ""
+        endpoint = (request.kind, request.path, token)
+        now_s = time.monotonic()
+        with self._lock:
+            if self._blocked_until.get(endpoint, 0.0) > now_s:
+                self.throttled += 1
+                return True
+            arrivals = self._accepted_at[endpoint]
+            longest_s = max(window_s for _, window_s in limits)
+            while arrivals and arrivals[0] <= now_s - longest_s:
+                arrivals.popleft()
+            for count, window_s in limits:
+                if sum(1 for t in arrivals if t > now_s - window_s) >= count:
+                    self.throttled += 1
+                    block_s = BREACH_BLOCK_S.get(request.kind, 0.0)
+                    if block_s:
+                        self._blocked_until[endpoint] = now_s + block_s
+                    return True
+            arrivals.append(now_s)  # a refused message is not counted against the budget
+        return False
 
     def _next_answer(self, kind: str) -> str:
         with self._lock:

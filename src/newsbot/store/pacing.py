@@ -1,0 +1,82 @@
+"""The SQL of the shared send budget (the ``endpoint_pace`` table): take a slot, hold back.
+
+Only :mod:`newsbot.pacing` calls these; they hold no policy. Each is one atomic UPDATE, so
+processes sharing the database (SQLite's single writer, PostgreSQL's row lock, which re-reads
+the row a concurrent UPDATE changed) never hand the same slot to two senders.
+
+Usage::
+
+    with Session(engine) as session:
+        wait_s = take_slot(session, key, now_s=time.time(), interval_s=3.4, horizon_s=5.0)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import case, literal, update
+from sqlmodel import Session, col, select
+
+from newsbot.store.tables import EndpointPaceRow
+
+
+def _ensure(session: Session, endpoint_key: str) -> None:
+    from newsbot.store._bulk import insert_ignoring_conflicts
+
+    row = {"endpoint_key": endpoint_key, "next_free_s": 0.0, "updated_at": datetime.now(UTC)}
+    insert_ignoring_conflicts(
+        session,
+        EndpointPaceRow,
+        [row],
+        conflict_columns=["endpoint_key"],
+        returning=[EndpointPaceRow.endpoint_key],  # type: ignore[list-item]
+    )
+
+
+def take_slot(
+    session: Session, endpoint_key: str, *, now_s: float, interval_s: float, horizon_s: float
+) -> float:
+    """Reserve the endpoint's next slot when it is at most ``horizon_s`` away; commits.
+
+    Returns the seconds to wait for the slot (0 when free now). When the slot is further away
+    than ``horizon_s`` nothing is reserved and the (larger) wait is returned, so the caller
+    defers the message instead of holding a sender.
+    """
+    _ensure(session, endpoint_key)
+    next_free = col(EndpointPaceRow.next_free_s)
+    slot = case((next_free > now_s, next_free), else_=literal(now_s))
+    taken = session.execute(
+        update(EndpointPaceRow)
+        .where(col(EndpointPaceRow.endpoint_key) == endpoint_key, slot - now_s <= horizon_s)
+        .values(next_free_s=slot + interval_s, updated_at=datetime.now(UTC))
+        .returning(col(EndpointPaceRow.next_free_s))
+    ).scalar_one_or_none()
+    if taken is not None:
+        session.commit()
+        return max(0.0, float(taken) - interval_s - now_s)
+    later = session.exec(
+        select(EndpointPaceRow.next_free_s).where(EndpointPaceRow.endpoint_key == endpoint_key)
+    ).one()
+    session.commit()
+    return max(horizon_s, float(later) - now_s)
+
+
+def hold_until(session: Session, endpoint_key: str, *, until_s: float) -> None:
+    """No slot before ``until_s`` (the platform said it is throttling us); commits."""
+    _ensure(session, endpoint_key)
+    next_free = col(EndpointPaceRow.next_free_s)
+    session.execute(
+        update(EndpointPaceRow)
+        .where(col(EndpointPaceRow.endpoint_key) == endpoint_key)
+        .values(
+            next_free_s=case((next_free > until_s, next_free), else_=literal(until_s)),
+            updated_at=datetime.now(UTC),
+        )
+    )
+    session.commit()
+
+
+def next_free_s(session: Session, endpoint_key: str) -> float | None:
+    """The endpoint's next free slot (Unix seconds), None when it never sent."""
+    row = session.get(EndpointPaceRow, endpoint_key)
+    return None if row is None else row.next_free_s
