@@ -186,11 +186,12 @@ def test_a_platform_error_page_is_stored_as_one_short_line_with_its_code(
         session.add(
             DeliveryRow(
                 dedupe_key="k", kind="alert", channel_id="out", message_json='{"title": "t"}',
-                state=SENDING, next_attempt_at=now, created_at=now, updated_at=now,
+                state=SENDING, claimed_by="w/claim", next_attempt_at=now, created_at=now,
+                updated_at=now,
             )
         )  # fmt: skip
         session.commit()
-        outcome = Outcome(1, FAILED, now, error=PLATFORM_PAGE, next_attempt_at=now)
+        outcome = Outcome(1, "w/claim", FAILED, now, error=PLATFORM_PAGE, next_attempt_at=now)
         apply_outcomes(session, [outcome])
         mark_channel_failing(session, "out", PLATFORM_PAGE)
         stored = session.get(DeliveryRow, 1)
