@@ -53,7 +53,7 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         "dangdai-shangbao/cjddsb_1.html",
         "authors",
     ): "closing '(文/图 刘玺东 易赛楠)' not read as authors",
-    ("guilin-ribao/Page01BC.htm", "headlines"): "some titles split by <br> are cut to their last line",
+    ("guilin-ribao/Page01BC.htm", "headlines"): "some <br>-split titles cut to their last line",
     ("guilin-ribao/Page01BC.htm", "urls"): "titles split by <br> are cut, so their links are lost",
     ("huanqiu-shibao/huanqiu_1.html", "authors"): "author <span>s in .a-info and '执笔/…' not read",
     ("huanqiu-shibao/huanqiu_1.html", "body"): "the first paragraph is dropped from the body",
