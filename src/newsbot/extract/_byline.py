@@ -30,6 +30,8 @@ _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[A-Za-z][A-Za-z.\- ]{1,30}$")
 _EDITOR_CODE = re.compile(r"[①-⑳]\d*")
 _LEAD = re.compile(
     r"^(?P<marker>本报讯|[\u4e00-\u9fff]{2,10}讯(?=[\s（(]|记者)"
+    # "本报太原11月5日讯", "本报北京3月1日电": a place and a date before 讯/电.
+    r"|[\u4e00-\u9fff]{2,14}?\d{1,2}月\d{1,2}日(?:讯|电)"
     r"|(?:据)?[\u4e00-\u9fff]{2,14}\d{1,2}月\d{1,2}日电)?\s*"
     r"(?P<paren>[（(][^）)]{1,60}[）)])?"
 )
@@ -144,3 +146,20 @@ def is_lead(paragraph: str) -> bool:
     """True when a paragraph opens an article (本报讯, XX讯, 新华社…电, （记者…）)."""
     marker, paren, _ = split_lead(paragraph)
     return bool(marker) or paren is not None
+
+
+_NAME_RUN = (
+    r"[\u4e00-\u9fff·]{2,4}?(?=$|[\s、，,;；|)）]|来源|编辑|责编|时间|日期|发布|通讯员|摄影)"
+)
+_FIELD_BYLINE = re.compile(
+    r"(?:作者|记者|撰文|文字|文\s*[/／]\s*图|图\s*[/／]\s*文|文)\s*[:：]\s*"
+    rf"(?P<names>{_NAME_RUN}(?:[\s、，,]+{_NAME_RUN})*)"
+)
+
+
+def field_byline(text: str) -> str | None:
+    """The names of a labelled byline field ("作者：王小明", "来源：某报 记者：张三 李四")."""
+    match = _FIELD_BYLINE.search(text)
+    if match is None or not parse_authors(match.group("names")):
+        return None
+    return match.group("names").strip()

@@ -15,31 +15,33 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import lxml.html
+
 from newsbot.errors import ExtractionError
 from newsbot.extract._byline import is_lead
 from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
 from newsbot.extract._feed import feed_drafts
 from newsbot.extract._html_article import (
-    article_date,
-    article_drafts,
     has_article_markup,
+    has_article_text,
     has_body_text,
+    read_article_page,
 )
 from newsbot.extract._html_common import parse_html
-from newsbot.extract._html_index import ARTICLE_LINK, is_index, page_paper, parse_index
+from newsbot.extract._html_index import is_index, parse_index, title_kind
+from newsbot.extract._links import read_links
 from newsbot.extract._pagetext import segment_page
 from newsbot.extract._pdf import is_pdf, pdf_text
 from newsbot.models import Document, DocumentRole
 
 MAX_TEXT_CHARS = 2_000_000
+_MIN_INDEX_LINKS = 3
 _SNIFF_BYTES = 65_536
 _MAX_BINARY_SHARE = 0.01
 # C0 control bytes other than tab, line feed and carriage return: text never has them.
 _CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
 _BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
-_ARTICLE_MARKUP = re.compile(r"id=[\"']?main-title|<founder-(?:title|content)|id=[\"']?ozoom")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Part:
     page: int | None = None
     page_count: int | None = None
     page_name: str | None = None
+    page_label: str | None = None
     teasers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -101,6 +104,8 @@ def _finish(part: Part) -> Part:
     for draft in part.drafts:
         draft.page = draft.page or part.page
         draft.page_name = draft.page_name or part.page_name
+        if draft.page == part.page:
+            draft.page_label = draft.page_label or part.page_label
     return part
 
 
@@ -131,26 +136,61 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
     if root is None:
         part.warnings.append(f"{doc.url}: no HTML to read")
         return
-    if doc.role == "article_page" or has_article_markup(root) or not is_index(root):
-        drafts = [d for d in article_drafts(root, doc.url) if has_body_text(d)]
-        part.drafts = drafts
-        part.date = article_date(root)
-        part.paper = page_paper(root)
-        if any(not d.heading.headline for d in drafts):
-            part.warnings.append(f"{doc.url}: article without a headline")
-        return
+    # The role is obeyed (a source or --role knows better than a guess), except that a
+    # "page index" made only of Founder article markup, with no links, is an article.
+    if doc.role == "page_index" and not (has_article_markup(root) and not is_index(root)):
+        _read_index(root, text, doc, part)
+    else:
+        _read_article(root, text, doc, part)
+
+
+def _read_article(root: lxml.html.HtmlElement, text: str, doc: Document, part: Part) -> None:
+    reading = read_article_page(root, text, doc.url)
+    part.drafts = [d for d in reading.drafts if has_body_text(d)]
+    part.date, part.paper = reading.date, reading.paper
+    if any(not d.heading.headline for d in part.drafts):
+        part.warnings.append(f"{doc.url}: article without a headline")
+    if not part.drafts:
+        part.warnings.append(f"{doc.url}: no article text found")
+
+
+def _read_index(root: lxml.html.HtmlElement, text: str, doc: Document, part: Part) -> None:
     index = parse_index(root, text, doc.url)
     part.drafts, part.paper, part.date = index.drafts, index.paper, index.date
     part.page = doc.page or index.page
     part.page_name = doc.page_name or index.page_name
+    part.page_label = index.page_label if part.page == index.page else None
+    if not part.drafts:
+        part.warnings.append(f"{doc.url}: no article links found on the page index")
+
+
+def html_role(root: lxml.html.HtmlElement, url: str | None = None) -> DocumentRole:
+    """Article page or page index, judged by content (see docs/extraction.md, "Roles").
+
+    Article markup (``#main-title``, ``<founder-title>``) makes an article; no cluster of
+    article links makes an article; a page title that is a page label (``01版:头版``) makes
+    an index; a title naming one story with a body of sentences makes an article;
+    otherwise three or more article links, or links without a body, make an index.
+    """
+    if has_article_markup(root):
+        return "article_page"
+    links = len(read_links(root, url).articles)
+    if links == 0:
+        return "article_page"
+    kind = title_kind(root)
+    if kind == "index":
+        return "page_index"
+    text = has_article_text(root)
+    if kind == "article":
+        return "article_page" if text else "page_index"
+    return "page_index" if links >= _MIN_INDEX_LINKS or not text else "article_page"
 
 
 _FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
 _HTML_MARKUP = re.compile(rb"<(?:!doctype html|html|head|body|div|p|table|a|font|founder-)\b", re.I)
-_INDEX_LINK = re.compile(ARTICLE_LINK)
 
 
-def guess_role(body: bytes) -> DocumentRole:
+def guess_role(body: bytes, url: str | None = None) -> DocumentRole:
     """The role of a document judged from its bytes: feed, article page, page index, page text.
 
     Usage: ``guess_role(Path("node_01.html").read_bytes()) == "page_index"``
@@ -160,7 +200,5 @@ def guess_role(body: bytes) -> DocumentRole:
         return "feed"
     if not _HTML_MARKUP.search(head):
         return "page_text"
-    text = _COMMENT.sub("", head.decode("latin-1"))  # Founder hides page fields in comments
-    if _ARTICLE_MARKUP.search(text) or not _INDEX_LINK.search(text):
-        return "article_page"
-    return "page_index"
+    root = parse_html(decode_bytes(body[:MAX_TEXT_CHARS]))
+    return "article_page" if root is None else html_role(root, url)

@@ -23,21 +23,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import lxml.html
 
-from newsbot.extract._byline import is_byline_text, is_trailing_byline, split_lead
+from newsbot.extract._byline import field_byline, is_byline_text, is_trailing_byline, split_lead
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
+from newsbot.extract._html_body import find_body, is_chrome_text, strip_chrome
 from newsbot.extract._html_common import (
     DATE,
-    PAGE_LABEL,
     element_text,
     enpproperty,
     find_date,
     first,
     squash,
+)
+from newsbot.extract._labels import PageLabel, find_label_field, read_label
+from newsbot.extract._page_facts import (
+    labelled_datetime,
+    page_facts,
+    paper_name,
+    printed_datetime,
 )
 from newsbot.extract._text import PHOTO_CREDIT_END, cn_number, has_clause_punct
 
@@ -45,10 +52,24 @@ _CONTENT = (
     ".//founder-content | .//*[@id='ozoom'] | .//*[@id='content'] | .//*[@id='articleContent']"
     " | .//div[contains(@class,'article-content')]"
 )
-_MARKUP = "//founder-title | //founder-content | //*[@id='main-title'] | //*[@id='ozoom']"
+# Founder classic indexes embed the lead story's <founder-content>: only titles are markup.
+_MARKUP = "//founder-title | //*[@id='main-title']"
 _CREDIT = re.compile(r"^[（(][^）)]{1,40}摄[）)]$|^[^，。]{2,30}\s摄$")
 _MAX_CAPTION_CHARS = 100
 _MIN_BODY_CJK = 10
+_MIN_KNOWN_BODY_CHARS = 20
+_MAX_HEADLINE_CHARS = 80
+_HEADER_ELEMENTS = 3
+_CLOSING_PARAS = 2
+_MAX_FIELD_BYLINE = 60
+_HEADER_CHARS = 120
+_MIN_ARTICLE_CJK = 150
+_MIN_ARTICLE_SENTENCES = 3
+_MAX_BODY_LINKS = 4
+# "2016年10月14日07:17", "2018-10-14 07:57:57": a date with a time of day is a dateline.
+_TIMED_DATE = re.compile(
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +79,12 @@ class _Para:
     emphasised: bool = False  # centred, right-aligned or all bold: how captions are set
 
 
-def article_drafts(root: lxml.html.HtmlElement, url: str | None) -> list[Draft]:
+def article_drafts(root: lxml.html.HtmlElement, url: str | None, raw: str = "") -> list[Draft]:
     """Every article on an article page (several for fragment collections)."""
     drafts = [_founder_pc(title, url) for title in root.xpath("//*[@id='main-title']")]
     if drafts:
         return drafts
-    return [_single(root, url)]
+    return [_single(root, url, raw)]
 
 
 def _container(title: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -101,50 +122,149 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
     return draft
 
 
-def article_date(root: lxml.html.HtmlElement) -> date | None:
-    """The issue date an article page prints (``#author``, enpproperty ``date``), if any."""
-    texts = [element_text(first(root, "//*[@id='author']")), enpproperty(root).get("date", "")]
+def article_date(root: lxml.html.HtmlElement, raw: str = "") -> date | None:
+    """The issue date an article page prints (``#author``, enpproperty/founder ``date``)."""
+    facts = page_facts(root, raw)
+    texts = [element_text(first(root, "//*[@id='author']")), facts.get("date", "")]
     return next((found for text in texts if (found := find_date(text))), None)
 
 
-def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
-    props = enpproperty(root)
+def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
+    facts = page_facts(root, raw)
     article = first(root, "//div[contains(@class,'article')]")
     scope = article if article is not None else root
-    heading = Heading(
-        headline=_pick(root, "//founder-title", props.get("title"), scope, ".//h1"),
-        kicker=_pick(root, "//founder-introtitle", props.get("introtitle"), scope, ".//h3") or None,
-        subtitle=_pick(root, "//founder-subtitle", props.get("subtitle"), scope, ".//h2") or None,
+    title_el = _headline_element(root, scope, facts)
+    headline = (
+        element_text(first(root, "//founder-title"))
+        or facts.get("title")
+        or facts.get("cell-title")
+        or element_text(title_el)
+        or facts.get("og-title")
+        or ""
     )
-    draft = Draft(heading=heading, url=props.get("url") or url)
-    _page_of(draft, props)
-    author = _pick(root, "//founder-author", props.get("author"), scope, ".//p[@class='sec']")
+    heading = Heading(
+        headline=headline,
+        kicker=_side_heading(root, "introtitle", facts, scope, title_el, before=True),
+        subtitle=_side_heading(root, "subtitle", facts, scope, title_el, before=False),
+    )
+    draft = Draft(heading=heading, url=facts.get("url") or url)
+    _page_of(draft, facts)
+    author = (
+        element_text(first(root, "//founder-author"))
+        or facts.get("author")
+        or element_text(first(scope, ".//p[@class='sec']"))
+    )
     if author and not DATE.search(author):
         draft.set_byline(author)
-    content = first(root, _CONTENT)
-    _fill_body(draft, _paragraphs(content if content is not None else root))
+    if (header := field_byline(_header_text(title_el))) is not None:
+        draft.set_byline(header)
+    body = _body(root)
+    _fill_body(draft, _paragraphs(body))
     return draft
+
+
+def _header_text(title_el: lxml.html.HtmlElement | None) -> str:
+    """The short lines set right after the headline (source, author, date)."""
+    texts: list[str] = []
+    element = title_el
+    while element is not None and len(texts) < _HEADER_ELEMENTS:
+        sibling = element.getnext()
+        while sibling is not None and len(texts) < _HEADER_ELEMENTS:
+            text = element_text(sibling) if isinstance(sibling.tag, str) else ""
+            if text and len(text) <= _HEADER_CHARS:
+                texts.append(text)
+            sibling = sibling.getnext()
+        element = element.getparent() if not texts else None
+    return " | ".join(texts)
+
+
+def _body(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The known body element when it holds text, else the body found by content."""
+    content = first(root, _CONTENT)
+    if content is not None and content.tag == "founder-content":
+        return content
+    if content is not None and len(element_text(content)) >= _MIN_KNOWN_BODY_CHARS:
+        strip_chrome(content)
+        return content
+    found = find_body(root)
+    if found is None:
+        return content if content is not None else root
+    strip_chrome(found)
+    return found
+
+
+def _headline_element(
+    root: lxml.html.HtmlElement, scope: lxml.html.HtmlElement, facts: dict[str, str]
+) -> lxml.html.HtmlElement | None:
+    """The element printing the headline: an ``<h1>`` (anywhere: it often sits outside the
+    body's container) that the page title repeats, else the first headline-like heading."""
+    title = element_text(first(root, "//title")) + " " + facts.get("og-title", "")
+    candidates = [
+        element
+        for element in scope.xpath(".//h1 | .//h2 | .//*[@id='title' or @class='title']")
+        + (root.xpath("//h1") if scope is not root else [])
+        if _reads_as_headline(element_text(element))
+    ]
+    for element in candidates:
+        text = element_text(element)
+        if text.replace(" ", "") in title.replace(" ", ""):
+            return element
+    h1s = [e for e in candidates if e.tag == "h1"]
+    return h1s[0] if h1s else None
+
+
+def _reads_as_headline(text: str) -> bool:
+    return 2 <= len(text) <= _MAX_HEADLINE_CHARS and not is_chrome_text(text)
+
+
+def _side_heading(
+    root: lxml.html.HtmlElement,
+    name: str,
+    facts: dict[str, str],
+    scope: lxml.html.HtmlElement,
+    title_el: lxml.html.HtmlElement | None,
+    *,
+    before: bool,
+) -> str | None:
+    """The kicker (``before``) or subtitle: its Founder tag or fact, else the heading set
+    right before/after the headline; never the headline again, never site chrome."""
+    text = (
+        element_text(first(root, f"//founder-{name}"))
+        or facts.get(name)
+        or facts.get(f"cell-{name}")
+        or _sibling_heading(title_el, before=before)
+    )
+    if not text and scope is not root:
+        text = element_text(first(scope, ".//h3" if before else ".//h2"))
+    headline_text = element_text(title_el) or facts.get("title", "")
+    if not text or text == headline_text or is_chrome_text(text):
+        return None
+    return text
+
+
+def _sibling_heading(title_el: lxml.html.HtmlElement | None, *, before: bool) -> str:
+    if title_el is None:
+        return ""
+    sibling = title_el.getprevious() if before else title_el.getnext()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getprevious() if before else sibling.getnext()
+    if sibling is None or sibling.tag not in ("h1", "h2", "h3", "h4", "h5"):
+        return ""
+    text = element_text(sibling)
+    return text if _reads_as_headline(text) else ""
 
 
 def _page_of(draft: Draft, props: dict[str, str]) -> None:
     """Page number and name from enpproperty ``pagenum``/``nodename`` ("第01版：要闻")."""
     name = props.get("nodename") or props.get("pagename") or ""
-    if match := PAGE_LABEL.match(name):
-        draft.page, name = cn_number(match.group(1)), match.group(2).strip()
-    if number := props.get("pagenum") or props.get("founder-pagenum"):
-        draft.page = draft.page or cn_number(number)
+    label = read_label(name)
+    if label is not None:
+        draft.page, draft.page_label, name = label.number, label.label, label.name or ""
+    if number := props.get("pagenum") or props.get("meta-pagenum"):
+        printed = read_label(number if "版" in number else f"{number}版")
+        if printed is not None and draft.page is None:
+            draft.page, draft.page_label = printed.number, printed.label
     draft.page_name = name or None
-
-
-def _pick(
-    root: lxml.html.HtmlElement,
-    xpath: str,
-    prop: str | None,
-    scope: lxml.html.HtmlElement,
-    alt: str,
-) -> str:
-    """A field from its Founder tag, else the enpproperty comment, else a heading tag."""
-    return element_text(first(root, xpath)) or prop or element_text(first(scope, alt))
 
 
 def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
@@ -193,9 +313,12 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
             continue
         after_image = False
         opening = not draft.paragraphs and _is_opening_byline(text)
-        closing = index == len(paras) - 1 and is_trailing_byline(text) and bool(draft.paragraphs)
+        last = index >= len(paras) - _CLOSING_PARAS and bool(draft.paragraphs)
+        closing = last and index == len(paras) - 1 and is_trailing_byline(text)
         if opening or closing:
             draft.set_byline(text)
+        elif last and len(text) <= _MAX_FIELD_BYLINE and (names := field_byline(text)):
+            draft.set_byline(names)  # "作者：张三", "本文来源：…报 作者：…" closing the text
         elif _CREDIT.match(text):
             _credit(draft, text)
         else:
@@ -230,6 +353,79 @@ def _add_caption(draft: Draft, text: str) -> None:
         draft.captions[-1] = draft.captions[-1] + text  # the credit belongs to its caption
     else:
         draft.captions.append(text)
+
+
+@dataclass
+class ArticleReading:
+    """What an article page gives: its drafts and the facts of its issue."""
+
+    drafts: list[Draft]
+    date: date | None
+    paper: str | None
+
+
+def read_article_page(root: lxml.html.HtmlElement, raw: str, url: str | None) -> ArticleReading:
+    """The articles of an article page with the date and paper it prints."""
+    when, moment = _page_date(root, raw)
+    paper = paper_name(element_text(first(root, "//title")))
+    facts = page_facts(root, raw)
+    paper = facts.get("papername") or paper or _site_paper(facts)
+    drafts = article_drafts(root, url, raw)
+    printed = _printed_label(root)
+    for draft in drafts:
+        draft.published_at = draft.published_at or moment
+        if printed is not None and len(drafts) == 1:
+            # The page's own "第06版" wins over <meta name=PageNumber> and enpproperty.
+            draft.page, draft.page_label = printed.number, printed.label
+            draft.page_name = printed.name or draft.page_name
+    return ArticleReading(drafts=drafts, date=when, paper=paper)
+
+
+def _printed_label(root: lxml.html.HtmlElement) -> PageLabel | None:
+    """A page label printed on an article page: ``版次：A02`` or a ``第06版：要闻`` line."""
+    body = root.find("body")
+    text = element_text(body if body is not None else root)[:20000]
+    if (field := find_label_field(text)) is not None:
+        return field
+    for element in root.xpath("//body//*[not(ancestor-or-self::a)][contains(text(),'版')]"):
+        own = squash(element.text)
+        if own and (label := read_label(own)) is not None:
+            return label
+    return None
+
+
+def _site_paper(facts: dict[str, str]) -> str | None:
+    return paper_name(facts.get("site", ""))
+
+
+def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, datetime | None]:
+    """The date (and time) an article page prints: Founder fields, meta tags, a labelled
+    ``发布日期：…`` line, else a date with a time of day set near the headline."""
+    found = article_date(root, raw)
+    facts = page_facts(root, raw)
+    when, moment = printed_datetime(facts.get("meta-date", ""))
+    if found is not None:
+        return found, moment if when == found else None
+    if when is not None:
+        return when, moment
+    text = element_text(root.find("body") if root.find("body") is not None else root)[:20000]
+    when, moment = labelled_datetime(text)
+    if when is not None:
+        return when, moment
+    timed = _TIMED_DATE.search(text)
+    return printed_datetime(timed.group(0)) if timed else (None, None)
+
+
+def has_article_text(root: lxml.html.HtmlElement) -> bool:
+    """True when the page holds an article's worth of sentences outside links."""
+    body = find_body(root)
+    if body is None:
+        return False
+    if len(body.xpath(".//a[@href]")) >= _MAX_BODY_LINKS:
+        return False  # a list of stories with their leads, not one story
+    text = "".join(t for t in body.xpath(".//text()[not(ancestor::a)]") if isinstance(t, str))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= _MIN_ARTICLE_CJK and text.count("。") >= _MIN_ARTICLE_SENTENCES
 
 
 def has_article_markup(root: lxml.html.HtmlElement) -> bool:

@@ -25,13 +25,15 @@ import lxml.html
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
 from newsbot.extract._html_common import (
-    PAGE_LABEL,
     element_text,
     find_date,
     match_date,
     properties,
     squash,
 )
+from newsbot.extract._labels import read_label
+from newsbot.extract._links import read_links
+from newsbot.extract._page_facts import TITLE_SPLIT, paper_name
 from newsbot.extract._text import cn_number
 
 # The file name of an article page: Founder content_N.htm(l), People's Daily nw.D…_YYYYMMDD_i-NN.htm.
@@ -44,7 +46,11 @@ _CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*
 _NON_ARTICLE = re.compile(
     r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
 )
-_PAPER = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:日报|晚报|商报|时报|早报|报)")
+_MIN_GENERIC_ARTICLES = 2
+_TITLE_PAGE = re.compile(r"[0-9A-Za-z一二三四五六七八九十]\s*版\s*[:：]|版面导航|版面图")
+_PLATFORM = re.compile(r"报|数字|电子|平台|版|网|首页|新闻中心|频道")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MIN_TITLE_HEADLINE_CJK = 6
 
 
 @dataclass
@@ -54,13 +60,16 @@ class Index:
     drafts: list[Draft] = field(default_factory=list)
     page: int | None = None
     page_name: str | None = None
+    page_label: str | None = None
     paper: str | None = None
     date: date | None = None
 
 
-def is_index(root: lxml.html.HtmlElement) -> bool:
-    """True when the page links to at least one article page and has no article markup."""
-    return any(_ARTICLE_HREF.search(a.get("href") or "") for a in root.iter("a", "area"))
+def is_index(root: lxml.html.HtmlElement, url: str | None = None) -> bool:
+    """True when the page links to article pages: known URL shapes, else a link cluster."""
+    if any(_ARTICLE_HREF.search(a.get("href") or "") for a in root.iter("a", "area")):
+        return True
+    return len(read_links(root, url).articles) >= _MIN_GENERIC_ARTICLES
 
 
 def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index:
@@ -80,7 +89,26 @@ def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index
         if _CRAWLER_PREFIX.match(text) or not _other_issue(target, index.date):
             _add_entry(index, seen, target, text)
     index.drafts = [d for d in seen.values() if d.heading.headline]
+    if not index.drafts:
+        _generic_entries(index, root, url)
     return index
+
+
+def _generic_entries(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
+    """Articles found by link structure when no known URL shape matched."""
+    reading = read_links(root, url)
+    whole = reading.whole_issue
+    for anchor in reading.articles:
+        if _other_issue(anchor.url, index.date) or _NON_ARTICLE.match(anchor.text):
+            continue
+        # A title set over two lines (<br>) is one headline: list boxes wrap long titles.
+        heading = Heading(headline=anchor.text)
+        draft = Draft(heading, page=index.page, page_name=index.page_name, url=anchor.url)
+        draft.page_label = index.page_label
+        if whole and anchor.label is not None:
+            draft.page, draft.page_name = anchor.label.number, anchor.label.name
+            draft.page_label = anchor.label.label
+        index.drafts.append(draft)
 
 
 def _url_date(url: str | None) -> date | None:
@@ -121,13 +149,13 @@ def _page_from_properties(index: Index, raw: str) -> None:
 
 
 def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
-    """ "第01版：今日要闻" printed outside links, else the page-list link to this page."""
-    xpath = "//*[not(ancestor-or-self::a)][contains(text(),'版')]"
+    """ "第01版：今日要闻" printed outside links (it wins over page fields), else the page-list
+    link to this very page."""
+    xpath = "//body//*[not(ancestor-or-self::a)][contains(text(),'版')]"
     for element in root.xpath(xpath):
-        match = PAGE_LABEL.match(element_text(element))
-        if match and match.group(2):
-            index.page = index.page or cn_number(match.group(1))
-            index.page_name = match.group(2).strip()
+        label = read_label(element_text(element))
+        if label is not None and label.name:
+            _set_page(index, label.number, label.name, label.label)
             return
     own = urlsplit(url).path.rsplit("/", 1)[-1] if url else ""
     for link in root.iter("a"):
@@ -135,9 +163,8 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
         if not own or not _PAGE_HREF.search(href) or href.rsplit("/", 1)[-1] != own:
             continue
         text = element_text(link)
-        if match := PAGE_LABEL.match(text):  # "第1版 要闻"
-            index.page = index.page or cn_number(match.group(1))
-            index.page_name = match.group(2).strip() or None
+        if label := read_label(text):  # "第1版 要闻"
+            _set_page(index, label.number, label.name, label.label)
             return
         if text and len(text) <= 12 and (number := _NODE_NUMBER.search(href)):
             index.page = index.page or int(number.group(1))  # "要闻" → node_01.html
@@ -145,11 +172,29 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
             return
 
 
+def _set_page(index: Index, number: int, name: str | None, label: str) -> None:
+    index.page, index.page_label = number, label
+    index.page_name = name or index.page_name
+
+
 def page_paper(root: lxml.html.HtmlElement) -> str | None:
     """The paper's name from the page <title> ("科技日报--数字报" → 科技日报), if there."""
     titles = root.xpath("//title")
-    match = _PAPER.search(element_text(titles[0])) if titles else None
-    return match.group(0) if match else None
+    return paper_name(element_text(titles[0])) if titles else None
+
+
+def title_kind(root: lxml.html.HtmlElement) -> str:
+    """What the page <title> names: "index" (a page label), "article" (one story's
+    headline) or "neutral" (the paper or site only)."""
+    titles = root.xpath("//title")
+    title = element_text(titles[0]) if titles else ""
+    if _TITLE_PAGE.search(title):
+        return "index"
+    for segment in TITLE_SPLIT.split(title):
+        cjk = len(_CJK.findall(segment))
+        if cjk >= _MIN_TITLE_HEADLINE_CJK and not _PLATFORM.search(segment):
+            return "article"
+    return "neutral"
 
 
 def _first_date(root: lxml.html.HtmlElement) -> date | None:

@@ -65,6 +65,7 @@ def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Is
         page=single.page if single else None,
         page_count=next((p.page_count for p in parts if p.page_count is not None), None),
         page_name=single.page_name if single else None,
+        page_label=single.page_label if single else None,
         teasers=tuple(t for part in parts for t in part.teasers),
         warnings=tuple(warnings),
     )

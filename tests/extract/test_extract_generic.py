@@ -1,0 +1,183 @@
+"""The generic layer: index links found by structure, article pages read by content, page facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from newsbot.extract import extract_document, guess_role
+from newsbot.extract._byline import field_byline, split_lead
+from newsbot.extract._labels import find_label_field, read_label
+from newsbot.extract._links import url_shape
+from newsbot.extract._page_facts import paper_name, printed_datetime
+from newsbot.models import Document
+
+WIDE = Path(__file__).resolve().parents[1] / "fixtures" / "extract" / "wide" / "tuning"
+GUILIN_URL = "https://epaper.guilinlife.com/glrbh5/glrb/20241011/Page01BC.htm"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "number", "name"),
+    [
+        ("第A01版：头版", "A01", 1, "头版"),
+        ("A01版： 首版", "A01", 1, "首版"),
+        ("01版:头版", "01", 1, "头版"),
+        ("第001版：要闻", "001", 1, "要闻"),
+        ("第B03版", "B03", 103, None),
+        ("第十二版：专版", "12", 12, "专版"),
+        ("第01版：要闻-大河报数字报", "01", 1, "要闻"),
+    ],
+)
+def test_page_labels_keep_the_printed_label(
+    text: str, label: str, number: int, name: str | None
+) -> None:
+    """A printed page label keeps its letter and digits; the number sorts sections A, B, C."""
+    found = read_label(text)
+    assert found is not None
+    assert (found.label, found.number, found.name) == (label, number, name)
+
+
+def test_a_list_of_pages_is_not_a_page_name() -> None:
+    """'第1版：…第8版：' (a page list run together) names no page."""
+    found = read_label("第1版：…第8版：")
+    assert found is not None
+    assert found.name is None
+
+
+def test_label_field_of_an_article_page() -> None:
+    """'版次：A02' and '版面：第06版：要闻' inside a line give the page; a date after is no name."""
+    field = find_label_field("来源：某某晚报 版次：A02 发布日期：2024-01-02")
+    assert field is not None
+    assert (field.label, field.number, field.name) == ("A02", 2, None)
+    field = find_label_field("版面：第06版：要闻 ")
+    assert field is not None
+    assert (field.label, field.name) == ("06", "要闻")
+
+
+def test_url_shape_makes_digit_runs_alike() -> None:
+    """Links of one kind share a shape whatever their numbers; pages and articles differ."""
+    a = url_shape("http://x.cn/pc/con/202410/11/c1234567.html")
+    b = url_shape("http://x.cn/pc/con/202410/11/c98.html")
+    assert a == b
+    assert url_shape("http://x.cn/c/20241011/Articel01002NR.htm") != url_shape(
+        "http://x.cn/c/20241011/Page01BC.htm"
+    )
+
+
+def test_whole_issue_index_gives_each_article_its_page() -> None:
+    """A PageNNBC whole-issue index: <br>-split titles joined, each article under its own page."""
+    body = (WIDE / "guilin-ribao" / "Page01BC.htm").read_bytes()
+    assert guess_role(body, GUILIN_URL) == "page_index"
+    issue = extract_document(Document(GUILIN_URL, body, role="page_index"))
+    assert (issue.paper, issue.date, issue.page, issue.page_name) == (
+        "桂林日报",
+        date(2024, 10, 11),
+        1,
+        "头版",
+    )
+    first = issue.articles[0]
+    assert first.headline == "习近平致电祝贺赛义德 当选连任突尼斯总统"
+    assert first.url == GUILIN_URL.replace("Page01BC", "Articel01001NR")
+    pages = {a.page_label for a in issue.articles}
+    assert {"01", "02", "03"} <= pages
+    assert [a.page or 0 for a in issue.articles] == sorted(a.page or 0 for a in issue.articles)
+    assert not any("版" in a.headline and "下一版" in a.headline for a in issue.articles)
+
+
+def test_daoxiang_links_and_nav_are_read_by_structure() -> None:
+    """Links kept in a 'daoxiang' attribute are articles; '前一版 下一版 <date>' is not one."""
+    html = """<html><head><title>新华每日电讯</title></head><body>
+    <div><a href="Page01BC.htm">前一版</a> <a href="Page02BC.htm">下一版</a> 2024年10月11日</div>
+    <h4><a href="Page01BC.htm">01版：要闻</a></h4>
+    <ul><li><a daoxiang="Articel01002NR.htm">习近平在会见时强调<br>坚定推进高水平对外开放</a></li>
+    <li><a daoxiang="Articel01003NR.htm">厚植中国式现代化的平安底色</a></li></ul>
+    <h4><a href="Page02BC.htm">02版：文化</a></h4>
+    <ul><li><a daoxiang="Articel02002NR.htm">中美关系新定位的历史意义</a></li></ul>
+    </body></html>""".encode()
+    url = "http://mrdx.cn/content/20241011/Page01BC.htm"
+    issue = extract_document(Document(url, body=html, role=guess_role(html, url)))
+    assert [(a.headline, a.page) for a in issue.articles] == [
+        ("习近平在会见时强调 坚定推进高水平对外开放", 1),
+        ("厚植中国式现代化的平安底色", 1),
+        ("中美关系新定位的历史意义", 2),
+    ]
+    assert issue.paper == "新华每日电讯"
+
+
+def test_title_list_inside_ozoom_is_an_index_and_role_is_obeyed() -> None:
+    """A title list in div#ozoom reads as a page index; --role article_page still overrides."""
+    html = """<html><head><title>人民日报</title></head><body>
+    <p class="left ban">第06版：国际</p><div id="ozoom"><ul>
+    <li><a href="nw.D110000renmrb_20241011_1-06.htm">中方愿同各方一道推动和平进程</a></li>
+    <li><a href="nw.D110000renmrb_20241011_2-06.htm">多国人士积极评价中国发展成就</a></li>
+    </ul></div></body></html>""".encode()
+    url = "http://paper.people.com.cn/rmrb/html/2024-10/11/nbs.D110000renmrb_06.htm"
+    assert guess_role(html) == "page_index"
+    issue = extract_document(Document(url, html, role="page_index"))
+    assert (issue.page, issue.page_name, len(issue.articles)) == (6, "国际", 2)
+    forced = extract_document(Document(url, html, role="article_page"))
+    assert len(forced.articles) <= 1
+    assert all(a.url == url for a in forced.articles)
+
+
+def test_lead_with_place_and_date_gives_the_byline() -> None:
+    """'本报太原11月5日讯（记者 翟步庭）' is a lead: marker and byline split off the text."""
+    assert split_lead("本报太原11月5日讯（记者 翟步庭）昨日，全省……。") == (
+        "本报太原11月5日讯",
+        "（记者 翟步庭）",
+        "昨日，全省……。",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("发布日期：2019-09-23 来源：某某日报 作者：王小明", "王小明"),
+        ("本文来源：山西日报 作者：张三", "张三"),
+        ("记者：王五 编辑：赵六", "王五"),
+        ("作者：王小明 | 近日，市区新增", "王小明"),
+        ("记者：谢谢。", None),
+    ],
+)
+def test_field_bylines(text: str, names: str | None) -> None:
+    """A labelled byline field names its people and stops at the next field or line."""
+    assert field_byline(text) == names
+
+
+@pytest.mark.parametrize(
+    ("title", "paper"),
+    [
+        ("安徽日报农村版", "安徽日报农村版"),
+        ("科技日报--数字报", "科技日报"),
+        ("“金鹏之夜”盛典昨晚举行_深圳晚报数字报", "深圳晚报"),
+        ("山西经济网数字报平台-山西经济日报", "山西经济日报"),
+        ("人民日报海外版", "人民日报海外版"),
+        ("某某日报电子版", "某某日报"),
+    ],
+)
+def test_paper_names_from_titles(title: str, paper: str) -> None:
+    """The paper's name from a page title, whole, without 数字报/电子版 or site suffixes."""
+    assert paper_name(title) == paper
+
+
+def test_printed_dates_with_times() -> None:
+    """'2016年10月14日07:17' and '2018-10-14 07:57:57' give the date and the moment."""
+    day, moment = printed_datetime("2016年10月14日07:17")
+    assert day == date(2016, 10, 14)
+    assert moment is not None
+    assert (moment.hour, moment.minute) == (7, 17)
+    day, moment = printed_datetime("2018-10-14 07:57:57")
+    assert moment is not None
+    assert (moment.day, moment.second) == (14, 57)
+
+
+def test_kicker_that_repeats_the_headline_is_dropped() -> None:
+    """A page filling the kicker field with the title has no kicker: text never shows it twice."""
+    html = """<html><head><title>x</title></head><body>
+    <founder-introtitle>皖北小麦喜获丰收</founder-introtitle><founder-title>皖北小麦喜获丰收</founder-title>
+    <founder-content><p>本报讯 连日来，皖北各地抢抓晴好天气，组织机械收割小麦。</p></founder-content>
+    </body></html>""".encode()
+    (article,) = extract_document(Document("u", html, role="article_page")).articles
+    assert (article.kicker, article.headline) == (None, "皖北小麦喜获丰收")
