@@ -181,3 +181,17 @@ def test_kicker_that_repeats_the_headline_is_dropped() -> None:
     </body></html>""".encode()
     (article,) = extract_document(Document("u", html, role="article_page")).articles
     assert (article.kicker, article.headline) == (None, "皖北小麦喜获丰收")
+
+
+def test_markup_bang_is_no_sentence_end() -> None:
+    """The '!' of '<!channel>' and the '?' of a URL query do not cut a sentence in two."""
+    from newsbot.extract._summary import sentences
+
+    assert sentences("提醒<!channel>各位注意安全。明天见。") == [
+        "提醒<!channel>各位注意安全。",
+        "明天见。",
+    ]
+    assert sentences("详见 http://x.cn/a.php?id=1 的通知。好！") == [
+        "详见 http://x.cn/a.php?id=1 的通知。",
+        "好！",
+    ]

@@ -7,6 +7,8 @@ Usage::
 
 The document role is guessed from the content unless ``--role`` says it. Errors print
 one ``error: …`` line naming the input and exit with status 1, never a traceback.
+Warnings (an article without a headline, a page cut short…) print as ``warning: …``
+lines on stderr in both formats; the JSON also carries them as ``warnings``.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def extract(path_or_url: str, output_format: str, role: str | None) -> None:
 
     try:
         body, charset = _read(path_or_url)
-        doc_role = cast("DocumentRole", role) if role else guess_role(body)
+        doc_role = cast("DocumentRole", role) if role else guess_role(body, path_or_url)
         doc = Document(url=path_or_url, body=body, role=doc_role, charset=charset)
         issue = extract_document(doc, topics=_load_topics())
     except click.ClickException as exc:
@@ -112,7 +114,11 @@ def extract(path_or_url: str, output_format: str, role: str | None) -> None:
     except NewsbotError as exc:
         click.echo(f"error: {path_or_url}: {exc}", err=True)
         raise SystemExit(1) from None
+    for warning in issue.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if output_format == "json":
-        click.echo(json.dumps(issue.to_json(), ensure_ascii=False, indent=2))
+        data = issue.to_json()
+        data["warnings"] = list(issue.warnings)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(issue), nl=False)
