@@ -59,6 +59,7 @@ _MAX_CAPTION_CHARS = 100
 _MIN_BODY_CJK = 10
 _MIN_KNOWN_BODY_CHARS = 20
 _MAX_HEADLINE_CHARS = 80
+_MIN_TITLE_MATCH_CHARS = 6
 _HEADER_ELEMENTS = 3
 _CLOSING_PARAS = 2
 _MAX_FIELD_BYLINE = 60
@@ -210,7 +211,22 @@ def _headline_element(
         if text.replace(" ", "") in title.replace(" ", ""):
             return element
     h1s = [e for e in candidates if e.tag == "h1"]
-    return h1s[0] if h1s else None
+    return h1s[0] if h1s else _title_repeated(root, title)
+
+
+def _title_repeated(root: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlElement | None:
+    """The innermost element of the page body that prints the page title's story part
+    (``<span class=Title>`` and other unmarked headline settings)."""
+    compact = title.replace(" ", "")
+    best, best_len = None, _MIN_TITLE_MATCH_CHARS - 1
+    body = root.find("body")
+    for element in (body if body is not None else root).iter():
+        if not isinstance(element.tag, str) or element.tag in ("a", "title", "option"):
+            continue
+        text = element_text(element).replace(" ", "")
+        if best_len < len(text) <= _MAX_HEADLINE_CHARS and text in compact:
+            best, best_len = element, len(text)
+    return best
 
 
 def _reads_as_headline(text: str) -> bool:
@@ -278,7 +294,7 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
     for element in elements:
         text = element_text(element)
         # Founder sets each photo in a table: every text cell of it is the caption.
-        image = bool(element.xpath(".//img | ancestor::table[1][.//img]"))
+        image = bool(element.xpath(".//img")) or _in_photo_table(element, content)
         if not text and not image:
             continue
         style = (element.get("style") or "") + (element.get("align") or "")
@@ -289,6 +305,14 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
         centred = "center" in style or "right" in style
         paras.append(_Para(text, has_image=image, emphasised=bold or centred))
     return paras
+
+
+def _in_photo_table(element: lxml.html.HtmlElement, content: lxml.html.HtmlElement) -> bool:
+    """True inside a table with a photo set within the body (not a page laid out in tables)."""
+    tables = element.xpath("ancestor::table[1]")
+    if not tables or not tables[0].xpath(".//img"):
+        return False
+    return any(ancestor is content for ancestor in tables[0].iterancestors())
 
 
 def _br_lines(content: lxml.html.HtmlElement) -> list[str]:
