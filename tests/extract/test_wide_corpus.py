@@ -113,6 +113,9 @@ def check_index(case: Any, field: str) -> None:
 def check_article(case: Any, field: str) -> None:
     """Assert one field of an article page."""
     exp, article = case.expected, main_article(case)
+    if field == "no_article":
+        assert [a.headline for a in extracted(case.name).articles] == []
+        return
     assert article is not None, "no article extracted"
     if field in ("headline", "kicker", "subtitle"):
         assert norm(getattr(article, field)) == norm(exp[field]), getattr(article, field)
@@ -142,6 +145,8 @@ def _fields(case: Any) -> list[str]:
         kept = [f for f in INDEX_FIELDS if f not in ("page", "page_name") or exp.get(f)]
         # A page with no article (a script shell, a page list) pins only that nothing is invented.
         return kept if exp["articles"] else [f for f in kept if f not in ("headlines", "urls")]
+    if exp["headline"] is None:
+        return ["no_article"]
     skip = {"page"} if exp.get("page") is None else set()
     skip |= {"body"} if "body_contains" not in exp else set()
     return [f for f in ARTICLE_FIELDS if f not in skip]
@@ -188,3 +193,10 @@ def test_holdout_headline_recall_and_precision() -> None:
     precision = hits / max(total.counts["idx_got"] + total.counts["art_got"], 1)
     assert recall >= HOLDOUT_MIN_RECALL, f"recall {recall:.2f}"
     assert precision >= HOLDOUT_MIN_PRECISION, f"precision {precision:.2f}"
+
+
+def test_every_page_names_its_origin() -> None:
+    """SOURCES.md names the repository, path and commit of every page in the corpus."""
+    sources = (bench.CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    missing = [c.name for c in TUNING + HOLDOUT if f"`{c.split}/{c.name}`" not in sources]
+    assert missing == []
