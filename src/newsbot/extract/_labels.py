@@ -29,7 +29,7 @@ _FIELD = re.compile(
     r"(?:\s*版)?(?:\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{1,8}))?"
 )
 _OTHER_LABEL = re.compile(rf"{_NUMERAL}\s*版")
-_NAME_END = re.compile(r"\s*[-_|｜—·]")
+_NAME_END = re.compile(r"\s*[-_|｜—]")
 _SECTION_SPAN = 100
 _MAX_NAME_CHARS = 12
 

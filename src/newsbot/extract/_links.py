@@ -164,8 +164,23 @@ def read_links(root: lxml.html.HtmlElement, url: str | None) -> LinkReading:
             best_score, best = score, shape
     if best:
         reading.articles = _merge(groups[best])
-    reading.pages = [a for a in anchors if read_label(a.text) is not None]
+    reading.pages = _pages(anchors, own_shape)
     return reading
+
+
+def _pages(anchors: list[Anchor], own_shape: str | None) -> list[Anchor]:
+    """The issue's page links: those printing a page label, and those of the index's own
+    URL shape (``node_02.html`` beside ``node_01.html``) unless they are navigation."""
+    pages: dict[str, Anchor] = {}
+    for anchor in anchors:
+        labelled = read_label(anchor.text) is not None
+        sibling = own_shape is not None and url_shape(anchor.url) == own_shape
+        if not (labelled or sibling) or (not labelled and _NAV.match(anchor.text)):
+            continue
+        have = pages.get(anchor.url)
+        if have is None or (labelled and read_label(have.text) is None):
+            pages[anchor.url] = anchor
+    return list(pages.values())
 
 
 def _merge(members: list[Anchor]) -> list[Anchor]:
@@ -177,3 +192,11 @@ def _merge(members: list[Anchor]) -> list[Anchor]:
             label = anchor.label or (have.label if have else None)
             chosen[anchor.url] = Anchor(anchor.url, anchor.lines, label)
     return [a for a in chosen.values() if is_headline(a.text)]
+
+
+def own_label(reading: LinkReading, url: str | None) -> PageLabel | None:
+    """The label of the page-list link that points to the index itself, if any."""
+    if not url:
+        return None
+    own = url.split("#")[0]
+    return next((a.label for a in reading.pages if a.url == own and a.label), None)
