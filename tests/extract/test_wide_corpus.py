@@ -46,35 +46,20 @@ norm = bench.normalize
 HOLDOUT_MIN_RECALL = 0.90
 HOLDOUT_MIN_PRECISION = 0.90
 
-# (page, field) -> why the extractor does not get it yet.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("changjiang-ribao/cjn_1.html", "authors"): "'整合' in '（记者陈智 整合）' taken for a name",
-    (
-        "dangdai-shangbao/cjddsb_1.html",
-        "authors",
-    ): "closing '(文/图 刘玺东 易赛楠)' not read as authors",
-    ("guilin-ribao/Page01BC.htm", "headlines"): "some <br>-split titles cut to their last line",
-    ("guilin-ribao/Page01BC.htm", "urls"): "titles split by <br> are cut, so their links are lost",
-    ("huanqiu-shibao/huanqiu_1.html", "authors"): "author <span>s in .a-info and '执笔/…' not read",
-    ("huanqiu-shibao/huanqiu_1.html", "body"): "the first paragraph is dropped from the body",
-    ("nongmin-ribao/20240909_001.htm", "page"): "'第001版：要闻' (three digits) not read",
-    ("nongmin-ribao/20240909_001.htm", "page_name"): "'第001版：要闻' (three digits) not read",
-    ("fuzhou-ribao/20240822_001.htm", "page"): "'第001版：要闻' (three digits) not read",
-    ("fuzhou-ribao/20240822_001.htm", "page_name"): "'第001版：要闻' (three digits) not read",
-    (
-        "guangming-ribao/gmw_news_20240520.html",
-        "page",
-    ): "'《光明日报》（…03版）' not read as the page",
-    ("guangming-ribao/gmw_tech_20170310.html", "authors"): "closing '作者︱春春' not read",
-    (
-        "zhongguo-ribao/chinadaily_20231117.html",
-        "subtitle",
-    ): "hidden share-preview <h2> taken for it",
-    (
-        "zhongguo-ribao/chinadaily_20231117.html",
-        "body",
-    ): "closing '（编辑：严玉洁 王辉）' left in the body",
-}
+# "page field: why the extractor does not get it yet" -> an xfail(strict=True) on that case; delete
+# the line when the case starts to pass (the XPASS fails the run until then).
+_GAPS = [
+    "guilin-ribao/Page01BC.htm headlines: some <br>-split titles cut to their last line",
+    "guilin-ribao/Page01BC.htm urls: titles split by <br> are cut, so their links are lost",
+    "huanqiu-shibao/huanqiu_1.html body: the first paragraph is dropped from the body",
+    "nongmin-ribao/20240909_001.htm page: '第001版：要闻' (three digits) not read",
+    "nongmin-ribao/20240909_001.htm page_name: '第001版：要闻' (three digits) not read",
+    "fuzhou-ribao/20240822_001.htm page: '第001版：要闻' (three digits) not read",
+    "fuzhou-ribao/20240822_001.htm page_name: '第001版：要闻' (three digits) not read",
+    "guangming-ribao/gmw_news_20240520.html page: '《光明日报》（…03版）' not read as the page",
+    "zhongguo-ribao/chinadaily_20231117.html subtitle: hidden share-preview <h2> taken for it",
+]
+KNOWN_GAPS = {tuple(gap.split(":")[0].split()): gap.split(": ", 1)[1] for gap in _GAPS}
 
 
 @cache
