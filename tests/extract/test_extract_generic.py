@@ -195,3 +195,51 @@ def test_markup_bang_is_no_sentence_end() -> None:
         "详见 http://x.cn/a.php?id=1 的通知。",
         "好！",
     ]
+
+
+CMS_PAGE = """<html><head><title>市区新增三处口袋公园_本地新闻_某某新闻网</title></head><body>
+<div class="header"><a href="/">首页</a><a href="/news/">新闻</a><a href="/sports/">体育</a></div>
+<div class="main"><h1>市区新增三处口袋公园</h1>
+<div class="info">发布日期：2019-09-23 来源：某某日报 作者：责任编辑：赵六</div>
+<div class="content">
+<p>近日，市区新增三处口袋公园，为周边居民提供了休闲健身的好去处。</p>
+<p>据介绍，这三处口袋公园总面积约5000平方米，栽种了多种花木，设置了座椅和健身器材。</p>
+<p>下一步，我市将继续推进城市微更新，让群众在家门口感受城市温度。(文/图 张三 李四)</p>
+<p>（编辑：王五）</p>
+<div class="qr"><p>用微信扫码二维码，分享至好友和朋友圈</p></div>
+<div class="comment"><h3>留言与评论（共有 0 条评论）</h3><p>匿名发表 登录账号</p><p>验证码：</p></div>
+</div></div>
+<div class="side"><h3>热门文章</h3><ul><li><a href="/n/1.html">某地举办金秋文化节活动</a></li>
+<li><a href="/n/2.html">全市中小学秋季开学</a></li><li><a href="/n/3.html">城区道路改造完成</a></li></ul>
+<h3>大家都爱看</h3><ul><li><a href="/n/4.html">新建图书馆正式开放迎客</a></li></ul></div>
+<div class="footer">版权所有 某某新闻网 ICP备12345号</div></body></html>"""
+
+
+def test_cms_article_page_drops_the_site_chrome() -> None:
+    """An ordinary CMS page: h1 headline, no widget title as kicker, no comment form, QR prompt
+    or editor line in the body, the closing (文/图 …) as authors, 发布日期 as the date."""
+    body = CMS_PAGE.encode()
+    assert guess_role(body, "http://www.x.cn/n/99.html") == "article_page"
+    issue = extract_document(Document("http://www.x.cn/n/99.html", body, role="article_page"))
+    (article,) = issue.articles
+    assert (article.kicker, article.headline, article.subtitle) == (
+        None,
+        "市区新增三处口袋公园",
+        None,
+    )
+    assert article.authors == ("张三", "李四")
+    assert issue.date == date(2019, 9, 23)
+    assert article.body.endswith("感受城市温度。")
+    for chrome in ("验证码", "匿名发表", "扫码", "热门文章", "编辑", "版权所有"):
+        assert chrome not in article.body
+    assert article.captions == ()
+    assert article.summary.startswith("近日，市区新增三处口袋公园")
+
+
+def test_pen_names_and_credit_words() -> None:
+    """'执笔/叨叨姐、胡一刀&李小飞刀' names three people; '整合' after a name is a credit."""
+    from newsbot.extract._byline import parse_authors
+
+    assert parse_authors("执笔/叨叨姐、胡一刀&李小飞刀") == ("叨叨姐", "胡一刀", "李小飞刀")
+    assert parse_authors("记者陈智 整合") == ("陈智",)
+    assert parse_authors("记者王飞李永") == ("王飞", "李永")

@@ -61,6 +61,8 @@ _MIN_KNOWN_BODY_CHARS = 20
 _MAX_HEADLINE_CHARS = 80
 _MIN_TITLE_MATCH_CHARS = 6
 _HEADER_ELEMENTS = 3
+_CLOSING_PAREN = re.compile(r"[（(]([^（）()]{2,40})[）)]\s*$")
+_EDITOR = re.compile(r"(?:编辑|责编|责任编辑|审核|校对|编审|审校)\s*[:：]")
 _CLOSING_PARAS = 2
 _MAX_FIELD_BYLINE = 60
 _HEADER_CHARS = 120
@@ -294,7 +296,8 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
     for element in elements:
         text = element_text(element)
         # Founder sets each photo in a table: every text cell of it is the caption.
-        image = bool(element.xpath(".//img")) or _in_photo_table(element, content)
+        # An image inside a link is a logo or a button, not a photo with a caption.
+        image = bool(element.xpath(".//img[not(ancestor::a)]")) or _in_photo_table(element, content)
         if not text and not image:
             continue
         style = (element.get("style") or "") + (element.get("align") or "")
@@ -310,7 +313,7 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
 def _in_photo_table(element: lxml.html.HtmlElement, content: lxml.html.HtmlElement) -> bool:
     """True inside a table with a photo set within the body (not a page laid out in tables)."""
     tables = element.xpath("ancestor::table[1]")
-    if not tables or not tables[0].xpath(".//img"):
+    if not tables or not tables[0].xpath(".//img[not(ancestor::a)]"):
         return False
     return any(ancestor is content for ancestor in tables[0].iterancestors())
 
@@ -336,8 +339,10 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
             _add_caption(draft, text)
             continue
         after_image = False
-        opening = not draft.paragraphs and _is_opening_byline(text)
         last = index >= len(paras) - _CLOSING_PARAS and bool(draft.paragraphs)
+        if last and (text := _closing_credit(draft, text)) == "":
+            continue
+        opening = not draft.paragraphs and _is_opening_byline(text)
         closing = last and index == len(paras) - 1 and is_trailing_byline(text)
         if opening or closing:
             draft.set_byline(text)
@@ -350,6 +355,23 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
             if paren and not draft.paragraphs:
                 draft.set_byline(paren)
             draft.add_paragraph(text, repair=False)
+
+
+def _closing_credit(draft: Draft, text: str) -> str:
+    """The paragraph without a credit closing it: "…需要。(文/图 刘玺东 易赛楠)" gives the
+    byline; "（编辑：严玉洁 王辉）" (editors, not authors) is dropped."""
+    match = _CLOSING_PAREN.search(text)
+    if match is None:
+        return text
+    inner = match.group(1).strip()
+    if _EDITOR.match(inner):
+        return text[: match.start()].rstrip()
+    if match.start() == 0:
+        return text  # a whole-paragraph byline: the caller reads it
+    if is_trailing_byline(match.group(0).strip()):
+        draft.set_byline(inner)
+        return text[: match.start()].rstrip()
+    return text
 
 
 def _credit(draft: Draft, text: str) -> None:
