@@ -158,6 +158,8 @@ def score_index(case: Case, issue: Issue, tally: Tally) -> None:
         if "page_label" in item:
             _check_page(tally, article, item["page_label"], None)
     _check_page(tally, issue, case.expected.get("page_label"), case.expected.get("page"))
+    if case.expected.get("date"):
+        tally.bump("date", issue.date == case.expected["date"])
     if case.expected.get("page_name"):
         tally.bump("page_name", normalize(issue.page_name) == normalize(case.expected["page_name"]))
 
