@@ -31,6 +31,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_extract_corpus.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_deliver.py
 	$(BIN)/python bench/bench_pipeline.py
