@@ -243,3 +243,38 @@ def test_pen_names_and_credit_words() -> None:
     assert parse_authors("执笔/叨叨姐、胡一刀&李小飞刀") == ("叨叨姐", "胡一刀", "李小飞刀")
     assert parse_authors("记者陈智 整合") == ("陈智",)
     assert parse_authors("记者王飞李永") == ("王飞", "李永")
+
+
+def test_page_facts_printed_in_attributes_and_source_lines() -> None:
+    """'版次：第001版：版名：要闻' (a page image's title) and '（2024年05月20日 03版）' give pages."""
+    field = find_label_field("报名：福州日报 版次：第001版：版名：要闻 日期：20240822")
+    assert field is not None
+    assert (field.label, field.number, field.name) == ("001", 1, "要闻")
+    field = find_label_field("《光明日报》（2024年05月20日 03版）")
+    assert field is not None
+    assert (field.label, field.number) == ("03", 3)
+
+
+@pytest.mark.parametrize(
+    ("title", "site"),
+    [
+        ("美联储维持利率不变_南方网", "南方网"),
+        ("中国日报网", "中国日报网"),
+        ("宇航员 _探索者 _光明网", "光明网"),
+    ],
+)
+def test_news_site_names_from_titles(title: str, site: str) -> None:
+    """A title segment naming a news site (…网) names it when no paper is named."""
+    assert paper_name(title) == site
+
+
+def test_hidden_share_preview_is_no_heading() -> None:
+    """A display:none share preview (h1 + h2) gives neither the headline nor a subtitle."""
+    html = """<html><head><title>外国专家：合作共赢_中国日报网</title></head><body>
+    <div style="display: none;"><h1>外国专家：合作共赢</h1><h2>预览摘要，不是副题。</h2></div>
+    <div class="main"><h1>外国专家：合作共赢</h1><div class="content">
+    <p>在美国旧金山举行的会晤吸引了全世界的目光，多名外国专家表示合作共赢符合各方利益。</p>
+    <p>专家们认为，双方应当采取更多行动，推动关系稳定发展，这符合两国人民的利益。</p>
+    </div></div></body></html>""".encode()
+    (article,) = extract_document(Document("u", html, role="article_page")).articles
+    assert (article.headline, article.subtitle) == ("外国专家：合作共赢", None)

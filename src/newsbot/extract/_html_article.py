@@ -60,6 +60,7 @@ _MIN_BODY_CJK = 10
 _MIN_KNOWN_BODY_CHARS = 20
 _MAX_HEADLINE_CHARS = 80
 _MIN_TITLE_MATCH_CHARS = 6
+_HIDDEN = "ancestor-or-self::*[contains(translate(@style, ' ', ''), 'display:none')]"
 _HEADER_ELEMENTS = 3
 _CLOSING_PAREN = re.compile(r"[（(]([^（）()]{2,40})[）)]\s*$")
 _EDITOR = re.compile(r"(?:编辑|责编|责任编辑|审核|校对|编审|审校)\s*[:：]")
@@ -206,7 +207,7 @@ def _headline_element(
         element
         for element in scope.xpath(".//h1 | .//h2 | .//*[@id='title' or @class='title']")
         + (root.xpath("//h1") if scope is not root else [])
-        if _reads_as_headline(element_text(element))
+        if _reads_as_headline(element_text(element)) and not _hidden(element)
     ]
     for element in candidates:
         text = element_text(element)
@@ -229,6 +230,11 @@ def _title_repeated(root: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlEl
         if best_len < len(text) <= _MAX_HEADLINE_CHARS and text in compact:
             best, best_len = element, len(text)
     return best
+
+
+def _hidden(element: lxml.html.HtmlElement) -> bool:
+    """True inside a ``display:none`` block (share previews repeat the title there)."""
+    return bool(element.xpath(_HIDDEN))
 
 
 def _reads_as_headline(text: str) -> bool:

@@ -31,7 +31,7 @@ from newsbot.extract._html_common import (
     properties,
     squash,
 )
-from newsbot.extract._labels import read_label
+from newsbot.extract._labels import find_label_field, read_label
 from newsbot.extract._links import read_links
 from newsbot.extract._page_facts import TITLE_SPLIT, paper_name
 from newsbot.extract._text import cn_number
@@ -169,6 +169,11 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
         if text and len(text) <= 12 and (number := _NODE_NUMBER.search(href)):
             index.page = index.page or int(number.group(1))  # "要闻" → node_01.html
             index.page_name = text
+            return
+    for value in root.xpath("//img/@title | //img/@alt"):
+        # The page image's caption: "报名：福州日报 版次：第001版：版名：要闻 日期：20240822".
+        if (field := find_label_field(str(value))) is not None:
+            _set_page(index, field.number, field.name, field.label)
             return
 
 

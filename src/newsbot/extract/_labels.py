@@ -26,7 +26,11 @@ _LABEL = re.compile(
 # "版次：A02", "版面：第06版 要闻", "所在版面：A03" (a field of an article page).
 _FIELD = re.compile(
     rf"(?:版次|版面|版号|所在版面)\s*[:：]\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})"
-    r"(?:\s*版)?(?:\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{1,8}))?"
+    r"(?:\s*版)?(?:\s*[:：]\s*(?:版名\s*[:：]\s*)?(?P<name>[\u4e00-\u9fff]{1,8}))?"
+)
+# "《光明日报》（2024年05月20日 03版）": the printed source line of a reprint on a site.
+_SOURCE_LINE = re.compile(
+    rf"日\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)\s*[)）]"
 )
 _OTHER_LABEL = re.compile(rf"{_NUMERAL}\s*版")
 _NAME_END = re.compile(r"\s*[-_|｜—]")
@@ -66,5 +70,5 @@ def read_label(text: str) -> PageLabel | None:
 
 def find_label_field(text: str) -> PageLabel | None:
     """A ``版次：A02`` style field anywhere in ``text``; None when there is none."""
-    match = _FIELD.search(text)
+    match = _FIELD.search(text) or _SOURCE_LINE.search(text)
     return _build(match) if match else None

@@ -51,6 +51,7 @@ TITLE_SPLIT = re.compile(r"\s*(?:[|｜_·•\-－—:：]+)\s*")
 _PAPER_SUFFIX = re.compile(
     r"(?:多媒体)?(?:数字报刊?平台|数字报刊?|电子报刊?|数字版|电子版|数字报纸|报纸版|网络版|官方网站|官网|首页)$"
 )
+_SITE = re.compile(r"[\u4e00-\u9fff]{1,6}网")
 _PAPER = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:日报|晚报|商报|时报|早报|晨报|周报|导报|电讯|报)"
     r"(?:[\u4e00-\u9fff]{1,3}版(?<!数字版)(?<!电子版))?"
@@ -118,11 +119,13 @@ def labelled_datetime(text: str) -> tuple[date | None, datetime | None]:
 
 
 def paper_name(title: str) -> str | None:
-    """The paper named in a page title, whole ("安徽日报农村版"), without site suffixes.
+    """The paper (or news site) named in a page title, whole ("安徽日报农村版"), without
+    suffixes such as 数字报 or 电子版.
 
-    A segment of the title that is only a paper's name wins; else the last name found
-    (titles put the story first and the site last)."""
-    found: list[str] = []
+    A title segment that is only a paper's name wins, then one that is only a news site's
+    name ("中国日报网", "南方网"), then the last paper name found inside a segment."""
+    whole_sites: list[str] = []
+    inside: list[str] = []
     for raw_segment in TITLE_SPLIT.split(squash(title)):
         segment, previous = raw_segment.replace(" ", ""), ""
         while previous != segment:
@@ -130,6 +133,9 @@ def paper_name(title: str) -> str | None:
         match = _PAPER.search(segment)
         if match and match.group(0) == segment:
             return segment
-        if match and "网" not in match.group(0):
-            found.append(match.group(0))
-    return found[-1] if found else None
+        if _SITE.fullmatch(segment):
+            whole_sites.append(segment)
+        elif match and "网" not in match.group(0):
+            inside.append(match.group(0))
+    found = whole_sites or inside[-1:]
+    return found[0] if found else None
