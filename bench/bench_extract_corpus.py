@@ -157,6 +157,8 @@ def score_index(case: Case, issue: Issue, tally: Tally) -> None:
         tally.bump("url", article.url == item["url"])
         if "page_label" in item:
             _check_page(tally, article, item["page_label"], None)
+        if item.get("page_name"):
+            tally.bump("page_name", normalize(article.page_name) == normalize(item["page_name"]))
     _check_page(tally, issue, case.expected.get("page_label"), case.expected.get("page"))
     if case.expected.get("date"):
         tally.bump("date", issue.date == case.expected["date"])
