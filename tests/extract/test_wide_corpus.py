@@ -156,7 +156,7 @@ def test_tuning_page_field(case: Any, field: str) -> None:
 
 @pytest.mark.parametrize("case", TUNING + HOLDOUT, ids=lambda c: f"{c.split}/{c.name}")
 def test_expectations_are_read_off_the_page(case: Any) -> None:
-    """Every expected headline and body sentence occurs in the page itself (no typos, no inventions)."""
+    """Every expected headline, link and body sentence occurs in the page itself (no typos)."""
     text = norm(decode_bytes(case.page.read_bytes()))
     text = norm(text.replace("&nbsp;", " ").replace("&amp;", "&"))
     exp = case.expected
@@ -164,6 +164,8 @@ def test_expectations_are_read_off_the_page(case: Any) -> None:
     for wanted in headlines + list(exp.get("body_contains") or []):
         pieces = [p for p in wanted.split() if p]
         assert all(norm(p) in text for p in pieces), wanted
+    for item in exp.get("articles") or []:
+        assert norm(item["url"].rsplit("/", 1)[-1]) in text, item["url"]
 
 
 def test_holdout_headline_recall_and_precision() -> None:
