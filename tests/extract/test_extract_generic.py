@@ -278,3 +278,18 @@ def test_hidden_share_preview_is_no_heading() -> None:
     </div></div></body></html>""".encode()
     (article,) = extract_document(Document("u", html, role="article_page")).articles
     assert (article.headline, article.subtitle) == ("外国专家：合作共赢", None)
+
+
+def test_dotted_dates_and_page_lists() -> None:
+    """'2018.01.05' is a date; a page listing the issue's pages (no article links, no body)
+    is a page index."""
+    from newsbot.extract._html_common import find_date
+
+    assert find_date("[湘声报] 2018.01.05 第A01版") == date(2018, 1, 5)
+    assert find_date("v1.2.3 版本") is None
+    html = (
+        "<html><head><title>检索</title></head><body>"
+        + "".join(f"<p>[湘声报] 2018.01.05 第A0{n}版 头版</p>" for n in range(1, 5))
+        + "</body></html>"
+    )
+    assert guess_role(html.encode()) == "page_index"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urljoin
 
 import lxml.html
 
@@ -28,8 +29,9 @@ from newsbot.extract._html_article import (
     has_body_text,
     read_article_page,
 )
-from newsbot.extract._html_common import parse_html
+from newsbot.extract._html_common import element_text, parse_html
 from newsbot.extract._html_index import is_index, parse_index, title_kind
+from newsbot.extract._labels import count_labels
 from newsbot.extract._links import read_links
 from newsbot.extract._pagetext import segment_page
 from newsbot.extract._pdf import is_pdf, pdf_text
@@ -167,23 +169,34 @@ def _read_index(root: lxml.html.HtmlElement, text: str, doc: Document, part: Par
 def html_role(root: lxml.html.HtmlElement, url: str | None = None) -> DocumentRole:
     """Article page or page index, judged by content (see docs/extraction.md, "Roles").
 
-    Article markup (``#main-title``, ``<founder-title>``) makes an article; no cluster of
-    article links makes an article; a page title that is a page label (``01版:头版``) makes
-    an index; a title naming one story with a body of sentences makes an article;
-    otherwise three or more article links, or links without a body, make an index.
+    Article markup (``#main-title``, ``<founder-title>``) or no cluster of article links
+    make an article; a page title that is a page label (``01版:头版``) or an image map into
+    the article links makes an index; then a body of sentences (not a list of the linked
+    stories with their leads) makes an article, and anything else an index.
     """
     if has_article_markup(root):
         return "article_page"
-    links = len(read_links(root, url).articles)
-    if links == 0:
-        return "article_page"
+    reading = read_links(root, url)
+    articles = {a.url for a in reading.articles}
+    if not articles:
+        # A list of the issue's pages (a search result, a page menu) is an index too.
+        pages = count_labels(element_text(root)) >= _MIN_INDEX_LINKS
+        return "page_index" if pages and not has_article_text(root) else "article_page"
     kind = title_kind(root)
-    if kind == "index":
+    if kind == "index" or _maps_into(root, url, articles):
         return "page_index"
-    text = has_article_text(root)
-    if kind == "article":
-        return "article_page" if text else "page_index"
-    return "page_index" if links >= _MIN_INDEX_LINKS or not text else "article_page"
+    # A title naming one story makes a short item (a brief) an article too.
+    short = kind == "article"
+    return "article_page" if has_article_text(root, articles, url, short=short) else "page_index"
+
+
+def _maps_into(root: lxml.html.HtmlElement, url: str | None, articles: set[str]) -> bool:
+    """True when an image map (the page picture's hot spots) links to the articles."""
+    for area in root.iter("area"):
+        href = (area.get("href") or "").strip()
+        if href and (urljoin(url, href) if url else href).split("#")[0] in articles:
+            return True
+    return False
 
 
 _FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urljoin
 
 import lxml.html
 
@@ -69,7 +70,8 @@ _MAX_FIELD_BYLINE = 60
 _HEADER_CHARS = 120
 _MIN_ARTICLE_CJK = 150
 _MIN_ARTICLE_SENTENCES = 3
-_MAX_BODY_LINKS = 4
+_MIN_BRIEF_CJK = 40
+_MAX_BODY_LINKS = 3
 # "2016年10月14日07:17", "2018-10-14 07:57:57": a date with a time of day is a dateline.
 _TIMED_DATE = re.compile(
     r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
@@ -468,15 +470,29 @@ def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, date
     return printed_datetime(timed.group(0)) if timed else (None, None)
 
 
-def has_article_text(root: lxml.html.HtmlElement) -> bool:
-    """True when the page holds an article's worth of sentences outside links."""
+def has_article_text(
+    root: lxml.html.HtmlElement,
+    linked: set[str] | None = None,
+    url: str | None = None,
+    *,
+    short: bool = False,
+) -> bool:
+    """True when the page holds an article's worth of sentences outside links (a brief's,
+    with ``short``), in a body that is not a list of the ``linked`` stories and leads."""
     body = find_body(root)
     if body is None:
         return False
-    if len(body.xpath(".//a[@href]")) >= _MAX_BODY_LINKS:
-        return False  # a list of stories with their leads, not one story
+    if linked:
+        hrefs = {
+            (urljoin(url, h) if url else h).split("#")[0]
+            for h in (a.get("href") or "" for a in body.iter("a"))
+        }
+        if len(hrefs & linked) >= _MAX_BODY_LINKS:
+            return False  # a list of stories with their leads, not one story
     text = "".join(t for t in body.xpath(".//text()[not(ancestor::a)]") if isinstance(t, str))
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if short:
+        return cjk >= _MIN_BRIEF_CJK and "。" in text
     return cjk >= _MIN_ARTICLE_CJK and text.count("。") >= _MIN_ARTICLE_SENTENCES
 
 

@@ -72,3 +72,11 @@ def find_label_field(text: str) -> PageLabel | None:
     """A ``版次：A02`` style field anywhere in ``text``; None when there is none."""
     match = _FIELD.search(text) or _SOURCE_LINE.search(text)
     return _build(match) if match else None
+
+
+_IN_TEXT = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
+
+
+def count_labels(text: str) -> int:
+    """How many page labels (``第A01版``) ``text`` names ("[湘声报] 2018.01.05 第A01版 头版")."""
+    return len(_IN_TEXT.findall(text))
