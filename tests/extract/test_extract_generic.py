@@ -293,3 +293,35 @@ def test_dotted_dates_and_page_lists() -> None:
         + "</body></html>"
     )
     assert guess_role(html.encode()) == "page_index"
+
+
+def test_opening_field_byline_and_author_element() -> None:
+    """'文/张三' above the text and a labelled field in class=author give the authors."""
+    page = """<html><head><title>城区道路改造完成_某某网</title></head><body><h1>城区道路改造完成</h1>
+    <div class="content"><p>文/张三</p><p>近日，城区主干道改造工程全面完工，道路通行能力明显提升，市民出行更加便捷。</p>
+    <p>据了解，工程历时半年，共改造道路十二公里，新增停车位三百余个，方便群众出行。</p></div></body></html>"""
+    (article,) = extract_document(Document("u", page.encode(), role="article_page")).articles
+    assert article.authors == ("张三",)
+    assert article.body.startswith("近日")
+    marked = page.replace("<p>文/张三</p>", "").replace(
+        "<h1>城区道路改造完成</h1>",
+        '<h1>城区道路改造完成</h1><span class="author">作者：李四</span>',
+    )
+    (article,) = extract_document(Document("u", marked.encode(), role="article_page")).articles
+    assert article.authors == ("李四",)
+
+
+def test_index_page_label_from_its_own_link_or_title() -> None:
+    """An index whose only label is the page-list link to itself, or its <title>, has its page."""
+    links = "".join(
+        f'<li><a href="c/{n}.htm">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(1, 4)
+    )
+    html = f"""<html><head><title>某某晚报-A02版:要闻-2024年10月11日</title></head><body>
+    <a href="Page01BC.htm">A01版：头版</a><a href="Page02BC.htm">A02版：要闻</a><ul>{links}</ul>
+    </body></html>"""
+    url = "http://x.cn/20241011/Page02BC.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert (issue.page, issue.page_label, issue.page_name) == (2, "A02", "要闻")
+    untitled = html.replace('<a href="Page02BC.htm">A02版：要闻</a>', "")
+    issue = extract_document(Document(url, untitled.encode(), role="page_index"))
+    assert (issue.page, issue.page_label, issue.page_name) == (2, "A02", "要闻")

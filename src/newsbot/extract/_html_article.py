@@ -28,7 +28,12 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from newsbot.extract._byline import field_byline, is_byline_text, is_trailing_byline, split_lead
+from newsbot.extract._byline import (
+    field_byline,
+    is_byline_text,
+    is_trailing_byline,
+    split_lead,
+)
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
 from newsbot.extract._html_body import find_body, is_chrome_text, strip_chrome
@@ -67,6 +72,12 @@ _CLOSING_PAREN = re.compile(r"[（(]([^（）()]{2,40})[）)]\s*$")
 _EDITOR = re.compile(r"(?:编辑|责编|责任编辑|审核|校对|编审|审校)\s*[:：]")
 _CLOSING_PARAS = 2
 _MAX_FIELD_BYLINE = 60
+_MAX_OPENING_FIELD = 30
+_AUTHOR_XPATH = (
+    ".//*[contains(@class,'author') or contains(@id,'author') or contains(@class,'Author')]"
+    "[not(ancestor::a)]"
+)
+
 _HEADER_CHARS = 120
 _MIN_ARTICLE_CJK = 150
 _MIN_ARTICLE_SENTENCES = 3
@@ -164,9 +175,23 @@ def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
         draft.set_byline(author)
     if (header := field_byline(_header_text(title_el))) is not None:
         draft.set_byline(header)
+    if (marked := _author_element(scope)) is not None:
+        draft.set_byline(marked)
     body = _body(root)
     _fill_body(draft, _paragraphs(body))
     return draft
+
+
+def _author_element(scope: lxml.html.HtmlElement) -> str | None:
+    """The names of a labelled field ("作者：张三") in an element marked as the author
+    (``class="author"``); bare names there are often the uploading editor's, so not taken."""
+    for element in scope.xpath(_AUTHOR_XPATH):
+        text = element_text(element)
+        if not text or len(text) > _MAX_FIELD_BYLINE or _hidden(element):
+            continue
+        if names := field_byline(text):
+            return names
+    return None
 
 
 def _header_text(title_el: lxml.html.HtmlElement | None) -> str:
@@ -177,7 +202,7 @@ def _header_text(title_el: lxml.html.HtmlElement | None) -> str:
         sibling = element.getnext()
         while sibling is not None and len(texts) < _HEADER_ELEMENTS:
             text = element_text(sibling) if isinstance(sibling.tag, str) else ""
-            if text and len(text) <= _HEADER_CHARS:
+            if text and len(text) <= _HEADER_CHARS and len(sibling.findall(".//p")) < 2:
                 texts.append(text)
             sibling = sibling.getnext()
         element = element.getparent() if not texts else None
@@ -351,6 +376,10 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
         if last and (text := _closing_credit(draft, text)) == "":
             continue
         opening = not draft.paragraphs and _is_opening_byline(text)
+        names = None if draft.paragraphs or opening else _opening_field(text)
+        if names:  # "文/张三" set above the text
+            draft.set_byline(names)
+            continue
         closing = last and index == len(paras) - 1 and is_trailing_byline(text)
         if opening or closing:
             draft.set_byline(text)
@@ -363,6 +392,10 @@ def _fill_body(draft: Draft, paras: list[_Para]) -> None:
             if paren and not draft.paragraphs:
                 draft.set_byline(paren)
             draft.add_paragraph(text, repair=False)
+
+
+def _opening_field(text: str) -> str | None:
+    return field_byline(text) if len(text) <= _MAX_OPENING_FIELD else None
 
 
 def _closing_credit(draft: Draft, text: str) -> str:

@@ -47,6 +47,7 @@ _NON_ARTICLE = re.compile(
     r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
 )
 _MIN_GENERIC_ARTICLES = 2
+_TITLE_PARTS = re.compile(r"\s*[-_|｜—]+\s*")
 _TITLE_PAGE = re.compile(r"[0-9A-Za-z一二三四五六七八九十]\s*版\s*[:：]|版面导航|版面图")
 _PLATFORM = re.compile(r"报|数字|电子|平台|版|网|首页|新闻中心|频道")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -160,13 +161,18 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
     own = urlsplit(url).path.rsplit("/", 1)[-1] if url else ""
     for link in root.iter("a"):
         href = (link.get("href") or "").split("?")[0]
-        if not own or not _PAGE_HREF.search(href) or href.rsplit("/", 1)[-1] != own:
+        if not own or href.rsplit("/", 1)[-1] != own:
             continue
         text = element_text(link)
-        if label := read_label(text):  # "第1版 要闻"
+        if label := read_label(text):  # "第1版 要闻", "01版：要闻" linking to this page
             _set_page(index, label.number, label.name, label.label)
             return
-        if text and len(text) <= 12 and (number := _NODE_NUMBER.search(href)):
+        if (
+            text
+            and len(text) <= 12
+            and _PAGE_HREF.search(href)
+            and (number := _NODE_NUMBER.search(href))
+        ):
             index.page = index.page or int(number.group(1))  # "要闻" → node_01.html
             index.page_name = text
             return
@@ -175,11 +181,21 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
         if (field := find_label_field(str(value))) is not None:
             _set_page(index, field.number, field.name, field.label)
             return
+    for segment in _TITLE_PARTS.split(element_text(first_title(root))):
+        if label := read_label(segment):  # <title>桂林日报-01版:头版-2024年10月11日</title>
+            _set_page(index, label.number, label.name, label.label)
+            return
 
 
 def _set_page(index: Index, number: int, name: str | None, label: str) -> None:
     index.page, index.page_label = number, label
     index.page_name = name or index.page_name
+
+
+def first_title(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The page's <title> element, if any."""
+    titles = root.xpath("//title")
+    return titles[0] if titles else None
 
 
 def page_paper(root: lxml.html.HtmlElement) -> str | None:
