@@ -92,7 +92,7 @@ def test_cli_text_and_role() -> None:
     path = EXTRACT_FIXTURES / "epaper_html" / "kjrb_20230210_node_2.htm"
     result = CliRunner().invoke(extract_command, [str(path), "--format", "text"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("科技日报 2023-02-10 第1版 今日要闻")
+    assert result.output.startswith("科技日报 2023-02-10 第01版 今日要闻")  # as printed
     assert "■ 花香春意浓" in result.output
     forced = CliRunner().invoke(extract_command, [str(path), "--role", "page_text"])
     assert forced.exit_code == 0

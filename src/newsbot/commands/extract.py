@@ -71,7 +71,8 @@ def render_text(issue: Issue) -> str:
     if issue.number is not None:
         head.append(f"总第{issue.number}期")
     if issue.page is not None:
-        head.append(f"第{issue.page}版" + (f" {issue.page_name}" if issue.page_name else ""))
+        printed = issue.page_label or str(issue.page)
+        head.append(f"第{printed}版" + (f" {issue.page_name}" if issue.page_name else ""))
     lines = [" ".join(head), ""]
     for article in issue.articles:
         title = article.heading
