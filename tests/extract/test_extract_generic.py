@@ -325,3 +325,17 @@ def test_index_page_label_from_its_own_link_or_title() -> None:
     untitled = html.replace('<a href="Page02BC.htm">A02版：要闻</a>', "")
     issue = extract_document(Document(url, untitled.encode(), role="page_index"))
     assert (issue.page, issue.page_label, issue.page_name) == (2, "A02", "要闻")
+
+
+def test_byline_in_the_header_of_a_title_box() -> None:
+    """'本报记者 张三 通讯员 李四' in the info line of the box holding the <h1> gives the authors."""
+    page = """<html><head><title>城区道路改造完成_某某网</title></head><body>
+    <div class="title-box"><h1>城区道路改造完成</h1></div>
+    <div class="info">2024-10-11 08:00 来源：某某日报 本报记者 张三 通讯员 李四</div>
+    <div class="content"><p>近日，城区主干道改造工程全面完工，道路通行能力明显提升，市民出行更加便捷。</p>
+    <p>据了解，工程历时半年，共改造道路十二公里，新增停车位三百余个，方便群众出行。</p></div></body></html>"""
+    issue = extract_document(Document("u", page.encode(), role="article_page"))
+    (article,) = issue.articles
+    assert article.authors == ("张三", "李四")
+    assert article.published_at is not None
+    assert (article.published_at.date(), article.published_at.hour) == (date(2024, 10, 11), 8)

@@ -68,6 +68,7 @@ _MAX_HEADLINE_CHARS = 80
 _MIN_TITLE_MATCH_CHARS = 6
 _HIDDEN = "ancestor-or-self::*[contains(translate(@style, ' ', ''), 'display:none')]"
 _HEADER_ELEMENTS = 3
+_HEADER_LEVELS = 2
 _CLOSING_PAREN = re.compile(r"[（(]([^（）()]{2,40})[）)]\s*$")
 _EDITOR = re.compile(r"(?:编辑|责编|责任编辑|审核|校对|编审|审校)\s*[:：]")
 _CLOSING_PARAS = 2
@@ -198,14 +199,20 @@ def _header_text(title_el: lxml.html.HtmlElement | None) -> str:
     """The short lines set right after the headline (source, author, date)."""
     texts: list[str] = []
     element = title_el
-    while element is not None and len(texts) < _HEADER_ELEMENTS:
-        sibling = element.getnext()
-        while sibling is not None and len(texts) < _HEADER_ELEMENTS:
+    # The headline's own siblings, then its parent's (an <h1> inside a title box).
+    for _ in range(_HEADER_LEVELS):
+        if element is None:
+            break
+        sibling, taken = element.getnext(), 0
+        while sibling is not None and taken < _HEADER_ELEMENTS:
             text = element_text(sibling) if isinstance(sibling.tag, str) else ""
-            if text and len(text) <= _HEADER_CHARS and len(sibling.findall(".//p")) < 2:
+            if len(sibling.findall(".//p")) >= 2:
+                break  # the body: the header is over
+            if text and len(text) <= _HEADER_CHARS:
                 texts.append(text)
+                taken += 1
             sibling = sibling.getnext()
-        element = element.getparent() if not texts else None
+        element = element.getparent()
     return " | ".join(texts)
 
 
