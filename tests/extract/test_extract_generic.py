@@ -339,3 +339,37 @@ def test_byline_in_the_header_of_a_title_box() -> None:
     assert article.authors == ("张三", "李四")
     assert article.published_at is not None
     assert (article.published_at.date(), article.published_at.hour) == (date(2024, 10, 11), 8)
+
+
+def test_short_titles_in_the_cluster_and_staff_lines() -> None:
+    """Inside the article-link cluster '公 告' is a title; '编辑' (a staff line) never is."""
+    links = "".join(
+        f'<li><a href="Articel0100{n}NR.htm">{t}</a></li>'
+        for n, t in enumerate(
+            ["城市更新让老街区焕发新活力", "公 告", "编辑", "全市中小学秋季开学"], 1
+        )
+    )
+    html = f"<html><head><title>x</title></head><body><ul>{links}</ul></body></html>"
+    issue = extract_document(
+        Document("http://x.cn/c/Page01BC.htm", html.encode(), role="page_index")
+    )
+    assert [a.headline for a in issue.articles] == [
+        "城市更新让老街区焕发新活力",
+        "公 告",
+        "全市中小学秋季开学",
+    ]
+
+
+def test_bold_sentence_after_a_photo_is_text_not_caption() -> None:
+    """After a photo, a bold sentence is the story's lead-in; a centred line is the caption."""
+    body = (
+        '<html><body><div class="content"><p><img src="a.jpg"></p>'
+        "<p><strong>西方世界的一些人正试图串联起来。</strong></p>"
+        "<p>今天，来自八个国家的政客组成了一个所谓联盟，号称要协调立场，引起各方关注和评论。</p>"
+        '<p><img src="b.jpg"></p><p style="text-align: center"><strong>会场一角。</strong></p>'
+        "<p>分析人士指出，这种做法不得人心，注定不会有什么结果，各方应当理性看待。</p>"
+        "</div></body></html>"
+    )
+    (article,) = extract_document(Document("u", body.encode(), role="article_page")).articles
+    assert article.body.startswith("西方世界的一些人正试图串联起来。")
+    assert article.captions == ("会场一角。",)

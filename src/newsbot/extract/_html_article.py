@@ -95,6 +95,7 @@ class _Para:
     text: str
     has_image: bool = False
     emphasised: bool = False  # centred, right-aligned or all bold: how captions are set
+    centred: bool = False
 
 
 def article_drafts(root: lxml.html.HtmlElement, url: str | None, raw: str = "") -> list[Draft]:
@@ -340,13 +341,15 @@ def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
         image = bool(element.xpath(".//img[not(ancestor::a)]")) or _in_photo_table(element, content)
         if not text and not image:
             continue
-        style = (element.get("style") or "") + (element.get("align") or "")
+        # Keys too: pages that escape their quotes (style=\"text-align: center\") scatter
+        # the style over several attribute names.
+        style = " ".join(f"{k}={v}" for k, v in element.attrib.items())
         bold = (
             first(element, "./strong|./b") is not None
             and element_text(first(element, "./strong|./b")) == text
         )
         centred = "center" in style or "right" in style
-        paras.append(_Para(text, has_image=image, emphasised=bold or centred))
+        paras.append(_Para(text, has_image=image, emphasised=bold or centred, centred=centred))
     return paras
 
 
@@ -439,7 +442,11 @@ def _looks_like_caption(para: _Para) -> bool:
     if len(text) > _MAX_CAPTION_CHARS:
         return False
     credited = bool(_CREDIT.match(text) or PHOTO_CREDIT_END.search(text[-24:]))
-    return para.emphasised or credited or not has_clause_punct(text)
+    if credited:
+        return True
+    # A bold (not centred) sentence after a photo is the story's lead-in, not a caption.
+    lead_in = not para.centred and text.rstrip().endswith(("。", "！", "？"))
+    return (para.emphasised and not lead_in) or not has_clause_punct(text)
 
 
 def _add_caption(draft: Draft, text: str) -> None:

@@ -35,6 +35,11 @@ _NAV = re.compile(
 )
 _BR_TEXT = re.compile(r"<br\s*/?>", re.I)
 _MIN_HEADLINE_CJK = 4
+_MIN_SHORT_CJK = 2
+# Staff lines of a page list ("编辑：张三"), never articles however short.
+_STAFF = re.compile(
+    r"^(?:本版)?(?:责任编辑|责编|编辑|校对|美编|美术编辑|图片编辑|审读|组版|值班|主编|制版)"
+)
 _MAX_HEADLINE_CHARS = 90
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -191,7 +196,16 @@ def _merge(members: list[Anchor]) -> list[Anchor]:
         if have is None or (not is_headline(have.text) and is_headline(anchor.text)):
             label = anchor.label or (have.label if have else None)
             chosen[anchor.url] = Anchor(anchor.url, anchor.lines, label)
-    return [a for a in chosen.values() if is_headline(a.text)]
+    # Inside the chosen cluster a short title is still a title ("公 告", "公 示").
+    return [a for a in chosen.values() if _short_title(a.text)]
+
+
+def _short_title(text: str) -> bool:
+    if is_headline(text):
+        return True
+    short = len(_CJK.findall(text)) >= _MIN_SHORT_CJK and len(text) <= _MAX_HEADLINE_CHARS
+    plain = not (_NAV.match(text) or _STAFF.match(text) or DATE.search(text))
+    return short and plain and read_label(text) is None
 
 
 def own_label(reading: LinkReading, url: str | None) -> PageLabel | None:
