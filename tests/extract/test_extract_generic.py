@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.extract.conftest import MakeDoc
 
 from newsbot.extract import extract_document, guess_role
 from newsbot.extract._byline import field_byline, split_lead
@@ -373,3 +374,11 @@ def test_bold_sentence_after_a_photo_is_text_not_caption() -> None:
     (article,) = extract_document(Document("u", body.encode(), role="article_page")).articles
     assert article.body.startswith("西方世界的一些人正试图串联起来。")
     assert article.captions == ("会场一角。",)
+
+
+def test_an_index_read_as_an_article_gives_no_chrome_article(doc: MakeDoc) -> None:
+    """Forced to read a page index as an article, extraction finds no article (and says so)
+    rather than one untitled 'article' of navigation and notices."""
+    issue = extract_document(doc("epaper_html/kjrb_20230210_node_2.htm", "article_page"))
+    assert issue.articles == ()
+    assert any("no article text found" in w for w in issue.warnings)

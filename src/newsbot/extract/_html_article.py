@@ -63,7 +63,8 @@ _CONTENT = (
 )
 # Founder classic indexes embed the lead story's <founder-content>: only titles are markup.
 _MARKUP = "//founder-title | //*[@id='main-title']"
-_MIN_BODY_CJK = 10
+_MIN_UNTITLED_CJK = 60
+_MIN_UNTITLED_SENTENCES = 2
 _MIN_KNOWN_BODY_CHARS = 20
 _MIN_ARTICLE_CJK = 150
 _MIN_ARTICLE_SENTENCES = 3
@@ -282,6 +283,10 @@ def has_article_markup(root: lxml.html.HtmlElement) -> bool:
 
 
 def has_body_text(draft: Draft) -> bool:
-    """True when a draft holds real text (not an empty shell from a blocked page)."""
+    """True when a draft holds real text (not an empty shell from a blocked page): a
+    headline, or, untitled, sentences enough to be an article rather than a page's chrome."""
+    if draft.heading.headline:
+        return True
     cjk = sum(1 for p in draft.paragraphs for ch in p if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= _MIN_BODY_CJK or bool(draft.heading.headline)
+    sentences = sum(p.count("。") for p in draft.paragraphs)
+    return cjk >= _MIN_UNTITLED_CJK and sentences >= _MIN_UNTITLED_SENTENCES
