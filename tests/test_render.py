@@ -215,10 +215,10 @@ def test_kicker_is_escaped_like_any_article_text() -> None:
 
 
 def test_lettered_page_renders_its_printed_label() -> None:
-    """An article of page B03 shows 第B03版, not its sort number 103."""
+    """An article of page B03 shows 第B03版, not 第03版."""
     from newsbot.models import Article
     from newsbot.render import _page_label
 
-    article = Article(headline="h", body="b", page=103, page_label="B03", page_name="城事")
+    article = Article(headline="h", body="b", page=3, page_label="B03", page_name="城事")
     assert _page_label(article) == "第B03版 城事"
     assert _page_label(Article(headline="h", body="b", page=3)) == "第03版"

@@ -78,8 +78,8 @@ class Article:
     page: int | None = None
     page_name: str | None = None
     published_at: datetime | None = None
-    # The page as printed ("A01", "06") when the page says; ``page`` is then its sortable
-    # number (section A 0-99, B 100-199, ...). Not stored: the store keeps ``page``.
+    # The page as printed ("A01", "06") when the page says; ``page`` is its number (3 for
+    # "B03"). Not stored yet: the store keeps ``page``.
     page_label: str | None = None
 
     @property
@@ -126,7 +126,7 @@ class Issue:
     page_count: int | None = None
     page_name: str | None = None
     teasers: tuple[str, ...] = ()
-    page_label: str | None = None  # as printed ("A01"); ``page`` is its sortable number
+    page_label: str | None = None  # as printed ("A01"); ``page`` is its number
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ GUILIN_URL = "https://epaper.guilinlife.com/glrbh5/glrb/20241011/Page01BC.htm"
         ("A01版： 首版", "A01", 1, "首版"),
         ("01版:头版", "01", 1, "头版"),
         ("第001版：要闻", "001", 1, "要闻"),
-        ("第B03版", "B03", 103, None),
+        ("第B03版", "B03", 3, None),
         ("第十二版：专版", "12", 12, "专版"),
         ("第01版：要闻-大河报数字报", "01", 1, "要闻"),
     ],
@@ -34,7 +34,7 @@ GUILIN_URL = "https://epaper.guilinlife.com/glrbh5/glrb/20241011/Page01BC.htm"
 def test_page_labels_keep_the_printed_label(
     text: str, label: str, number: int, name: str | None
 ) -> None:
-    """A printed page label keeps its letter and digits; the number sorts sections A, B, C."""
+    """A printed page label keeps its letter and digits; the number is the printed one."""
     found = read_label(text)
     assert found is not None
     assert (found.label, found.number, found.name) == (label, number, name)

@@ -4,11 +4,11 @@ Usage::
 
     label = read_label("第A01版：头版")
     (label.label, label.number, label.name) == ("A01", 1, "头版")
-    read_label("第B03版").number == 103        # sections sort after each other
+    read_label("第B03版").number == 3          # page_order() sorts B03 after A08
 
 City and evening papers number pages within sections A, B, C…; the printed label is kept
-as printed, and ``number`` is a sortable page number (section A is 0, B 100, C 200…;
-plain numbers are themselves), so an issue's pages still sort in reading order.
+as printed (``B03``), ``number`` is the page number it prints (3), and :func:`page_order`
+sorts pages in reading order (every page of section A before section B).
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ _SOURCE_LINE = re.compile(
 )
 _OTHER_LABEL = re.compile(rf"{_NUMERAL}\s*版")
 _NAME_END = re.compile(r"\s*[-_|｜—]")
-_SECTION_SPAN = 100
 _MAX_NAME_CHARS = 12
 
 
 @dataclass(frozen=True)
 class PageLabel:
-    """A page as printed: the label (``A01``, ``06``), a sortable number and the page name."""
+    """A page as printed: the label (``A01``, ``06``), its number and the page name."""
 
     label: str
     number: int
@@ -54,8 +53,6 @@ def _build(match: re.Match[str]) -> PageLabel | None:
     letter = match.group("letter").upper()
     digits = match.group("digits")
     label = letter + (digits if digits.isdigit() else str(number))
-    if letter:
-        number += (ord(letter) - ord("A")) * _SECTION_SPAN
     name = _NAME_END.split(match.group("name") or "")[0].strip(" :：") or None
     if name is not None and (len(name) > _MAX_NAME_CHARS or _OTHER_LABEL.search(name)):
         name = None  # "第1版：…第8版：" is a list of pages, not one page's name
@@ -80,3 +77,14 @@ _IN_TEXT = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
 def count_labels(text: str) -> int:
     """How many page labels (``第A01版``) ``text`` names ("[湘声报] 2018.01.05 第A01版 头版")."""
     return len(_IN_TEXT.findall(text))
+
+
+def page_order(page: int | None, label: str | None) -> tuple[int, int]:
+    """A sort key in reading order: section (none, A, B, …) first, then the page number;
+    pages without a number last."""
+    letter = (label or "")[:1].upper()
+    section = ord(letter) - ord("A") + 1 if "A" <= letter <= "Z" else 0
+    return (section, page) if page is not None else (_LAST, _LAST)
+
+
+_LAST = 10_000
