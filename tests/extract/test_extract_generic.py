@@ -382,3 +382,25 @@ def test_an_index_read_as_an_article_gives_no_chrome_article(doc: MakeDoc) -> No
     issue = extract_document(doc("epaper_html/kjrb_20230210_node_2.htm", "article_page"))
     assert issue.articles == ()
     assert any("no article text found" in w for w in issue.warnings)
+
+
+def test_peoples_daily_style_article_page_facts() -> None:
+    """h3/h1/h2 around the headline, 'p.sec' with the source line: authors without the source,
+    the issue date and page from '《人民日报》（2026年08月03日 第 04 版）', editors dropped."""
+    html = """<html><head><title>人民日报</title></head><body><div class="article">
+    <h3>引题在此</h3><h1>推进新型城镇化建设</h1><h2>副题在此</h2>
+    <p class="sec">本报记者 张三 <span class="date">《人民日报》（<span>2026年08月03日</span> 第 04 版）</span></p>
+    <div id="ozoom"><p>本报北京8月2日电 两办印发《关于推进新型城镇化建设的意见》，要求各地区认真贯彻落实。</p>
+    <p>意见提出，到2030年常住人口城镇化率达到70%左右，农业转移人口市民化质量显著提升。</p></div>
+    <div class="edit"><p>（责编：袁勃、赵欣悦）</p></div></div></body></html>"""
+    issue = extract_document(Document("u", html.encode(), role="article_page"))
+    (article,) = issue.articles
+    assert (article.kicker, article.headline, article.subtitle) == (
+        "引题在此",
+        "推进新型城镇化建设",
+        "副题在此",
+    )
+    assert article.authors == ("张三",)
+    assert (issue.date, article.page, article.page_label) == (date(2026, 8, 3), 4, "04")
+    assert "责编" not in article.body
+    assert article.summary.startswith("两办印发")

@@ -63,6 +63,8 @@ _CONTENT = (
 )
 # Founder classic indexes embed the lead story's <founder-content>: only titles are markup.
 _MARKUP = "//founder-title | //*[@id='main-title']"
+_SOURCE_DATE = re.compile(r"》\s*[（(]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+_SOURCE = re.compile(r"《[^》]{1,20}》\s*[（(]?[^）)]{0,40}[）)]?\s*$")
 _MIN_UNTITLED_CJK = 60
 _MIN_UNTITLED_SENTENCES = 2
 _MIN_KNOWN_BODY_CHARS = 20
@@ -149,7 +151,7 @@ def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
     author = (
         element_text(first(root, "//founder-author"))
         or facts.get("author")
-        or element_text(first(scope, ".//p[@class='sec']"))
+        or _without_source(element_text(first(scope, ".//p[@class='sec']")))
     )
     if author and not DATE.search(author):
         draft.set_byline(author)
@@ -160,6 +162,13 @@ def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
     body = _body(root)
     fill_body(draft, paragraphs(body))
     return draft
+
+
+def _without_source(text: str) -> str:
+    """A byline line without the source and date set after it (People's Daily ``p.sec``:
+    "本报记者 张三 《人民日报》（2024年05月20日 第 01 版）")."""
+    text = _SOURCE.sub("", text)
+    return "" if DATE.search(text) else text.strip()
 
 
 def _body(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -235,7 +244,8 @@ def _site_paper(facts: dict[str, str]) -> str | None:
 
 def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, datetime | None]:
     """The date (and time) an article page prints: Founder fields, meta tags, a labelled
-    ``发布日期：…`` line, else a date with a time of day set near the headline."""
+    ``发布日期：…`` line, the source line of a paper's article (``《人民日报》（2026年08月03日``),
+    else a date with a time of day."""
     found = article_date(root, raw)
     facts = page_facts(root, raw)
     when, moment = printed_datetime(facts.get("meta-date", ""))
@@ -247,6 +257,8 @@ def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, date
     when, moment = labelled_datetime(text)
     if when is not None:
         return when, moment
+    if source := _SOURCE_DATE.search(text):  # "《人民日报》（2026年08月03日 第 04 版）"
+        return printed_datetime(source.group(1))[0], None
     timed = _TIMED_DATE.search(text)
     return printed_datetime(timed.group(0)) if timed else (None, None)
 

@@ -30,7 +30,7 @@ _FIELD = re.compile(
 )
 # "《光明日报》（2024年05月20日 03版）": the printed source line of a reprint on a site.
 _SOURCE_LINE = re.compile(
-    rf"日\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)\s*[)）]"
+    rf"日\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)\s*(?:[)）]|$)"
 )
 _OTHER_LABEL = re.compile(rf"{_NUMERAL}\s*版")
 _NAME_END = re.compile(r"\s*[-_|｜—]")
