@@ -404,3 +404,18 @@ def test_peoples_daily_style_article_page_facts() -> None:
     assert (issue.date, article.page, article.page_label) == (date(2026, 8, 3), 4, "04")
     assert "责编" not in article.body
     assert article.summary.startswith("两办印发")
+
+
+def test_index_page_evidence_order() -> None:
+    """The printed label beats a bare page-list name on node_2.htm (Founder classic numbers
+    nodes from 2), and a link to another day's node_2.htm says nothing about this page."""
+    links = "".join(
+        f'<li><a href="content_{n}.htm">城市更新让老街区焕发新活力之{n}</a></li>'
+        for n in range(1, 4)
+    )
+    html = f"""<html><head><title>某某日报</title></head><body>
+    <a href="../09/node_2.htm">上一期 3</a><a href="node_2.htm">要闻</a><a href="node_3.htm">综合</a>
+    <div class="banci">第01版：要闻</div><ul>{links}</ul></body></html>"""
+    url = "http://x.cn/html/2024-10/10/node_2.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert (issue.page, issue.page_name) == (1, "要闻")

@@ -63,6 +63,11 @@ _CONTENT = (
 )
 # Founder classic indexes embed the lead story's <founder-content>: only titles are markup.
 _MARKUP = "//founder-title | //*[@id='main-title']"
+_COPYRIGHT = re.compile(
+    r"([\u4e00-\u9fff]{2,10}?(?:网|报社|报))\s*版权所有"
+    r"|版权所有\s*[:：©]?\s*([\u4e00-\u9fff]{2,10}?(?:网|报社|报))"
+)
+_FOOTER_CHARS = 3000
 _SOURCE_DATE = re.compile(r"》\s*[（(]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _SOURCE = re.compile(r"《[^》]{1,20}》\s*[（(]?[^）)]{0,40}[）)]?\s*$")
 _MIN_UNTITLED_CJK = 60
@@ -213,7 +218,7 @@ def read_article_page(root: lxml.html.HtmlElement, raw: str, url: str | None) ->
     when, moment = _page_date(root, raw)
     paper = paper_name(element_text(first(root, "//title")))
     facts = page_facts(root, raw)
-    paper = facts.get("papername") or paper or _site_paper(facts)
+    paper = facts.get("papername") or paper or _site_paper(facts) or _copyright_owner(root)
     drafts = article_drafts(root, url, raw)
     printed = _printed_label(root)
     for draft in drafts:
@@ -236,6 +241,17 @@ def _printed_label(root: lxml.html.HtmlElement) -> PageLabel | None:
         if own and (label := read_label(own)) is not None:
             return label
     return None
+
+
+def _copyright_owner(root: lxml.html.HtmlElement) -> str | None:
+    """The site named in the footer's copyright line ("光明网版权所有", "版权所有：某某日报社")."""
+    body = root.find("body")
+    text = element_text(body if body is not None else root)
+    found = _COPYRIGHT.search(text[-_FOOTER_CHARS:])
+    if found is None:
+        return None
+    name = found.group(1) or found.group(2)
+    return name[:-1] if name.endswith("报社") else name
 
 
 def _site_paper(facts: dict[str, str]) -> str | None:

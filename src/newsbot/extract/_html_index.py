@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 
@@ -47,6 +47,7 @@ _NON_ARTICLE = re.compile(
     r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
 )
 _MIN_GENERIC_ARTICLES = 2
+_MAX_NODE_NAME = 12
 _TITLE_PARTS = re.compile(r"\s*[-_|｜—]+\s*")
 _TITLE_PAGE = re.compile(r"[0-9A-Za-z一二三四五六七八九十]\s*版\s*[:：]|版面导航|版面图")
 _PLATFORM = re.compile(r"报|数字|电子|平台|版|网|首页|新闻中心|频道")
@@ -150,32 +151,32 @@ def _page_from_properties(index: Index, raw: str) -> None:
 
 
 def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
-    """ "第01版：今日要闻" printed outside links (it wins over page fields), else the page-list
-    link to this very page."""
-    xpath = "//body//*[not(ancestor-or-self::a)][contains(text(),'版')]"
-    for element in root.xpath(xpath):
-        label = read_label(element_text(element))
-        if label is not None and label.name:
+    """The page of an index. Its number: the enpproperty page field, else the page-list
+    link to this very page ("第02版：综合" → node_3.htm), else a printed "第01版：今日要闻",
+    a page image's caption or the <title>. Its name: that link's, else the printed label
+    of the same number, else the first printed label."""
+    from_properties = index.page
+    own = _page_from_own_link(index, root, url)
+    if from_properties is not None:
+        index.page = from_properties
+    if own and index.page_name:
+        return
+    printed = [
+        label
+        for element in root.xpath("//body//*[not(ancestor-or-self::a)][contains(text(),'版')]")
+        if (label := read_label(element_text(element))) is not None and label.name
+    ]
+    if printed:
+        same = [label for label in printed if label.number == index.page]
+        label = (same or printed)[0]
+        if index.page is None or label.number == index.page:
             _set_page(index, label.number, label.name, label.label)
-            return
-    own = urlsplit(url).path.rsplit("/", 1)[-1] if url else ""
-    for link in root.iter("a"):
-        href = (link.get("href") or "").split("?")[0]
-        if not own or href.rsplit("/", 1)[-1] != own:
-            continue
-        text = element_text(link)
-        if label := read_label(text):  # "第1版 要闻", "01版：要闻" linking to this page
-            _set_page(index, label.number, label.name, label.label)
-            return
-        if (
-            text
-            and len(text) <= 12
-            and _PAGE_HREF.search(href)
-            and (number := _NODE_NUMBER.search(href))
-        ):
-            index.page = index.page or int(number.group(1))  # "要闻" → node_01.html
-            index.page_name = text
-            return
+        else:
+            index.page_name = label.name
+        return
+    _page_from_own_node(index, root, url)
+    if index.page is not None:
+        return
     for value in root.xpath("//img/@title | //img/@alt"):
         # The page image's caption: "报名：福州日报 版次：第001版：版名：要闻 日期：20240822".
         if (field := find_label_field(str(value))) is not None:
@@ -185,6 +186,39 @@ def _page_from_labels(index: Index, root: lxml.html.HtmlElement, url: str | None
         if label := read_label(segment):  # <title>桂林日报-01版:头版-2024年10月11日</title>
             _set_page(index, label.number, label.name, label.label)
             return
+
+
+def _page_from_own_link(index: Index, root: lxml.html.HtmlElement, url: str | None) -> bool:
+    """The page-list link to this very page names it ("第1版 要闻" → node_01.html)."""
+    for link in _own_links(root, url):
+        if label := read_label(element_text(link)):
+            _set_page(index, label.number, label.name, label.label)
+            return True
+    return False
+
+
+def _page_from_own_node(index: Index, root: lxml.html.HtmlElement, url: str | None) -> None:
+    """Last resort: a page-list link "要闻" to this very node_01.html gives page 1, 要闻."""
+    for link in _own_links(root, url):
+        href, text = link.get("href") or "", element_text(link)
+        number = _NODE_NUMBER.search(href)
+        if text and len(text) <= _MAX_NODE_NAME and _PAGE_HREF.search(href) and number:
+            index.page = index.page or int(number.group(1))
+            index.page_name = text
+            return
+
+
+def _own_links(root: lxml.html.HtmlElement, url: str | None) -> list[lxml.html.HtmlElement]:
+    """Links to this very page (not the same file name of another day: ../21/node_1.htm)."""
+    if not url:
+        return []
+    own = url.split("?")[0].split("#")[0]
+    found = []
+    for link in root.iter("a"):
+        href = (link.get("href") or "").split("?")[0].split("#")[0]
+        if href and urljoin(url, href) == own:
+            found.append(link)
+    return found
 
 
 def _set_page(index: Index, number: int, name: str | None, label: str) -> None:

@@ -32,7 +32,8 @@ _FIELD = re.compile(
 _SOURCE_LINE = re.compile(
     rf"日\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)\s*(?:[)）]|$)"
 )
-_OTHER_LABEL = re.compile(rf"{_NUMERAL}\s*版")
+# Another page's label inside a name ("第1版：…第8版："); "要闻二版" is a name.
+_OTHER_LABEL = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
 _NAME_END = re.compile(r"\s*[-_|｜—]")
 _MAX_NAME_CHARS = 12
 
