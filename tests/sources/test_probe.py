@@ -141,3 +141,22 @@ def test_generic_preset_polls_a_whole_issue_index(site: FakeSite) -> None:
     assert len(articles) == 8  # page 01's; page 02's article pages are not served
     issue = extract(result.raw)
     assert {a.page for a in issue.articles} >= {1, 2}
+
+
+def test_probe_a_feed_gives_a_feed_entry(site: FakeSite, tmp_path: Path) -> None:
+    """An RSS URL is read as a feed; its entry is `kind: feed` and passes `config check`."""
+    feed = Path(__file__).resolve().parents[1] / "fixtures" / "extract" / "feeds"
+    site.put(
+        "/rss.xml",
+        (feed / "qq_news_china_gb2312_20180918.xml").read_bytes(),
+        content_type="application/rss+xml",
+    )
+    code, out, err = _probe(site.url("/rss.xml"))
+    assert code == 0, err
+    assert out.startswith("reading: feed (")
+    entry = _entry(out)
+    assert "kind: feed" in entry
+    config = tmp_path / "newsbot.yaml"
+    config.write_text(entry, encoding="utf-8")
+    checked = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
+    assert checked.exit_code == 0, checked.output

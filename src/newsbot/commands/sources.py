@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from newsbot.models import Article, Issue
 
 _MAX_META_REFRESH_HOPS = 3
+_SAVED_HINT = "\n(a saved file: give --url with the address it came from for a sources: entry)"
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ def _feed(front: _Got) -> None:
     click.echo(f"reading: feed ({len(issue.articles)} entries)")
     for article in issue.articles[:3]:
         _echo_article(article, issue)
+    if not front.url.startswith(("http://", "https://")):
+        click.echo(_SAVED_HINT)
+        return
     entry = source_entry(
         source=source_id(issue.paper, front.url),
         kind="feed",
@@ -265,9 +269,7 @@ def _entry(url: str, preset: str, paper: str | None) -> None:
     from newsbot.sources._probe import date_template, source_entry, source_id
 
     if not url.startswith(("http://", "https://")):
-        click.echo(
-            "\n(a saved file: give --url with the address it came from for a sources: entry)"
-        )
+        click.echo(_SAVED_HINT)
         return
     template, day = date_template(url)
     entry = source_entry(
