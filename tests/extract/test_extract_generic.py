@@ -254,6 +254,11 @@ def test_page_facts_printed_in_attributes_and_source_lines() -> None:
     field = find_label_field("《光明日报》（2024年05月20日 03版）")
     assert field is not None
     assert (field.label, field.number) == ("03", 3)
+    for line in ("人民日报 2024-05-20 第03版 ", "《经济日报》 2024年05月20日 03 版"):
+        field = find_label_field(line)
+        assert field is not None
+        assert field.number == 3
+    assert find_label_field("2024年05月20日 10:30 来源：人民网") is None
 
 
 @pytest.mark.parametrize(

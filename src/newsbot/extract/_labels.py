@@ -29,8 +29,10 @@ _FIELD = re.compile(
     r"(?:\s*版)?(?:\s*[:：]\s*(?:版名\s*[:：]\s*)?(?P<name>[\u4e00-\u9fff]{1,8}))?"
 )
 # "《光明日报》（2024年05月20日 03版）": the printed source line of a reprint on a site.
+# Also "人民日报 2024-05-20 第03版", "《经济日报》 2024年05月20日 06 版".
 _SOURCE_LINE = re.compile(
-    rf"日\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)\s*(?:[)）]|$)"
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
+    rf"\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)(?=[\s)）】,，:：]|$)"
 )
 # Another page's label inside a name ("第1版：…第8版："); "要闻二版" is a name.
 _OTHER_LABEL = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
