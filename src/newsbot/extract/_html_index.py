@@ -5,12 +5,13 @@ Usage::
     index = parse_index(root, raw_text, url="http://…/layout/202305/16/node_01.html")
     index.page, index.page_name, [(d.heading.headline, d.url) for d in index.drafts]
 
-Article links are recognised by the URL shapes of the common systems: Founder
-``content_N.htm(l)`` and People's Daily ``nw.D110000renmrb_YYYYMMDD_i-NN.htm``. The same
-article is usually linked twice (image map and title list): the first link with text wins.
-Non-articles such as ``本版责编：…`` are skipped. The page number and name come from the
-printed "第01版：今日要闻", the ``enpproperty`` page fields, or the page list entry that
-links to this very page.
+Article links are first recognised by the URL shapes of the common systems (the fast
+path): Founder ``content_N.htm(l)`` and People's Daily ``nw.D110000renmrb_YYYYMMDD_i-NN.htm``;
+when none is there, by structure (``_links``: the same-shape link cluster, page labels in
+document order, whole-issue indexes). The same article is usually linked twice (image map
+and title list): the first link with text wins. Non-articles such as ``本版责编：…`` are
+skipped. The page number and name come from the ``enpproperty`` page fields, the page-list
+link to this very page, the printed "第01版：今日要闻", a page image's caption or <title>.
 """
 
 from __future__ import annotations
