@@ -149,11 +149,14 @@ def score_index(case: Case, issue: Issue, tally: Tally) -> None:
     got = issue.articles
     matched = _matched((a["headline"] for a in want), (a.headline for a in got))
     tally.counts.update(idx_want=len(want), idx_got=len(got), idx_hit=matched)
-    by_headline = {normalize(a.headline): a for a in got}
+    by_headline: dict[str, list[Article]] = {}
+    for found in got:  # a title can recur on a page (two "公 示"): keep every article under it
+        by_headline.setdefault(normalize(found.headline), []).append(found)
     for item in want:
-        article = by_headline.get(normalize(item["headline"]))
-        if article is None:
+        same = by_headline.get(normalize(item["headline"]))
+        if not same:
             continue
+        article = next((a for a in same if a.url == item["url"]), same[0])
         tally.bump("url", article.url == item["url"])
         if "page_label" in item:
             _check_page(tally, article, item["page_label"], None)
