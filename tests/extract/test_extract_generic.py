@@ -424,3 +424,15 @@ def test_index_page_evidence_order() -> None:
     url = "http://x.cn/html/2024-10/10/node_2.htm"
     issue = extract_document(Document(url, html.encode(), role="page_index"))
     assert (issue.page, issue.page_name) == (1, "要闻")
+
+
+def test_index_date_from_the_page_image_caption() -> None:
+    """An index whose only date is its page image's caption ('日期：20240822') has that date."""
+    links = "".join(
+        f'<li><a href="c_{n}.htm">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(3)
+    )
+    html = f"""<html><head><title>某某日报</title></head><body>
+    <img src="p.jpg" alt="报名：某某日报 版次：第001版：版名：要闻 日期：20240822"><ul>{links}</ul>
+    </body></html>"""
+    issue = extract_document(Document("x/20240822_001.htm", html.encode(), role="page_index"))
+    assert (issue.date, issue.page_label, issue.page_name) == (date(2024, 8, 22), "001", "要闻")

@@ -49,6 +49,7 @@ _NON_ARTICLE = re.compile(
 )
 _MIN_GENERIC_ARTICLES = 2
 _MAX_NODE_NAME = 12
+_IMAGE_DATE = re.compile(r"日期\s*[:：]\s*(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _TITLE_PARTS = re.compile(r"\s*[-_|｜—]+\s*")
 _TITLE_PAGE = re.compile(r"[0-9A-Za-z一二三四五六七八九十]\s*版\s*[:：]|版面导航|版面图")
 _PLATFORM = re.compile(r"报|数字|电子|平台|版|网|首页|新闻中心|频道")
@@ -81,7 +82,7 @@ def parse_index(root: lxml.html.HtmlElement, raw: str, url: str | None) -> Index
     _page_from_properties(index, raw)
     _page_from_labels(index, root, url)
     index.paper = index.paper or page_paper(root)
-    index.date = index.date or _url_date(url) or _first_date(root)
+    index.date = index.date or _url_date(url) or _first_date(root) or _image_date(root)
     seen: dict[str, Draft] = {}
     for link in root.iter("a", "area"):
         href = (link.get("href") or "").strip()
@@ -251,6 +252,14 @@ def title_kind(root: lxml.html.HtmlElement) -> str:
         if cjk >= _MIN_TITLE_HEADLINE_CJK and not _PLATFORM.search(segment):
             return "article"
     return "neutral"
+
+
+def _image_date(root: lxml.html.HtmlElement) -> date | None:
+    """The date in the page image's caption ("报名：福州日报 版次：… 日期：20240822")."""
+    for value in root.xpath("//img/@title | //img/@alt"):
+        if found := _IMAGE_DATE.search(str(value)):
+            return match_date(found)
+    return None
 
 
 def _first_date(root: lxml.html.HtmlElement) -> date | None:
