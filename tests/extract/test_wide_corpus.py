@@ -49,9 +49,7 @@ HOLDOUT_MIN_PRECISION = 0.95
 
 # "page field: why the extractor does not get it yet" -> an xfail(strict=True) on that case; delete
 # the line when the case starts to pass (the XPASS fails the run until then).
-_GAPS = [
-    "fuzhou-ribao/20240822_001.htm date: only in URLs and the page image's alt '日期：20240822'",
-]
+_GAPS: list[str] = []  # none left at the end of issue #13
 KNOWN_GAPS = {tuple(gap.split(":")[0].split()): gap.split(": ", 1)[1] for gap in _GAPS}
 
 
