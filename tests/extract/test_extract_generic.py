@@ -436,3 +436,16 @@ def test_index_date_from_the_page_image_caption() -> None:
     </body></html>"""
     issue = extract_document(Document("x/20240822_001.htm", html.encode(), role="page_index"))
     assert (issue.date, issue.page_label, issue.page_name) == (date(2024, 8, 22), "001", "要闻")
+
+
+def test_a_shell_page_without_text_or_links_is_an_index() -> None:
+    """An e-paper shell (scripts fill it in) has nothing of an article: it is read as an index,
+    while a short untitled body of sentences stays an article."""
+    shell = b'<html><head><title>XX e-paper</title></head><body><div id="app"></div></body></html>'
+    assert guess_role(shell) == "page_index"
+    brief = (
+        "<html><body><p>"
+        + "市区新增三处口袋公园，为周边居民提供了休闲健身的好去处。" * 3
+        + "</p></body></html>"
+    )
+    assert guess_role(brief.encode()) == "article_page"

@@ -179,8 +179,11 @@ def html_role(root: lxml.html.HtmlElement, url: str | None = None) -> DocumentRo
     reading = read_links(root, url)
     articles = {a.url for a in reading.articles}
     if not articles:
-        # A list of the pages (a search result, a page menu) is an index too.
+        # A list of the pages (a search result, a page menu) is an index too, and so
+        # is a page with no text to speak of (an e-paper shell its scripts fill in).
         pages = count_labels(element_text(root)) >= _MIN_INDEX_LINKS
+        if not has_article_text(root, short=True):
+            return "page_index"
         return "page_index" if pages and not has_article_text(root) else "article_page"
     kind = title_kind(root)
     if kind == "index" or _maps_into(root, url, articles):
