@@ -61,6 +61,10 @@ def test_the_readme_tour_works_offline_end_to_end(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "config", tmp_path / "config")
     (tmp_path / "tests" / "fixtures").mkdir(parents=True)
     shutil.copy(SAMPLE_PAGE, tmp_path / "tests" / "fixtures")
+    shutil.copytree(
+        ROOT / "tests" / "fixtures" / "extract" / "epaper_html",
+        tmp_path / "tests" / "fixtures" / "extract" / "epaper_html",
+    )
     env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_DATABASE_URL"}
     commands = _tour_commands()
     assert len(commands) >= 8, commands
