@@ -29,10 +29,12 @@ from newsbot.channels.file import FileOptions
 from newsbot.channels.webhook import message_id
 from newsbot.models import Article, Message
 from newsbot.outbox import (
+    NewDelivery,
     OutboxReport,
     Pacer,
     RetryPolicy,
     enqueue,
+    enqueue_many,
     message_from_json,
     message_to_json,
     send_due,
@@ -73,6 +75,24 @@ def test_message_json_round_trips() -> None:
     text = message_to_json(message)
     assert "日报" in text
     assert message_from_json(text) == message
+
+
+def test_enqueue_many_stores_each_row_its_own_message_when_messages_are_shared(
+    engine: Engine,
+) -> None:
+    """Rows that share one Message object and rows with their own each store their message's
+    JSON (shared messages are encoded once, never mixed up)."""
+    shared, other = Message("file", "alert", "共享", "正文"), Message("file", "alert", "另一", "x")
+    now = datetime.now(UTC)
+    deliveries = [
+        NewDelivery(f"k{n}", "alert", "local", None, None, shared if n % 2 else other)
+        for n in range(6)
+    ]
+    with Session(engine) as session:
+        assert enqueue_many(session, deliveries, now=now) == 6
+        session.commit()
+        rows = session.exec(select(DeliveryRow).order_by(col(DeliveryRow.dedupe_key))).all()
+    assert [message_from_json(r.message_json).title for r in rows] == ["另一", "共享"] * 3
 
 
 def test_enqueue_twice_with_the_same_key_adds_one_row(engine: Engine) -> None:

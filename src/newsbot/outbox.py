@@ -186,6 +186,16 @@ def enqueue_many(session: Session, deliveries: Sequence[NewDelivery], *, now: da
     Same guarantees as :func:`enqueue`: a dedupe_key that exists is skipped, the caller commits.
     Returns how many were new.
     """
+    # Ingest renders one Message per distinct text and shares it among the subscribers who get
+    # that text: encode each once (10,000 subscribers of one issue are ~150 distinct messages).
+    # Keyed by identity, which holds while ``deliveries`` keeps every message alive.
+    encoded: dict[int, str] = {}
+
+    def encode(message: Message) -> str:
+        if (text := encoded.get(id(message))) is None:
+            text = encoded[id(message)] = message_to_json(message)
+        return text
+
     rows = [
         {
             "dedupe_key": d.dedupe_key,
@@ -193,7 +203,7 @@ def enqueue_many(session: Session, deliveries: Sequence[NewDelivery], *, now: da
             "channel_id": d.channel_id,
             "subscriber_id": d.subscriber_id,
             "article_id": d.article_id,
-            "message_json": message_to_json(d.message),
+            "message_json": encode(d.message),
             "state": store.PENDING,
             "attempts": 0,
             "next_attempt_at": d.not_before or now,

@@ -158,7 +158,18 @@ class RunningNewsbot:
         if not self.base_url:
             self.stop()
             raise AssertionError(f"newsbot run did not start: {''.join(self.output)}")
+        self._wait_for_the_scheduler(deadline)
         return self
+
+    def _wait_for_the_scheduler(self, deadline: float) -> None:
+        """The console answers a moment before the scheduler runs (/readyz says 503 then, as it
+        should): wait for the scheduler, whatever the database checks say."""
+        while time.monotonic() < deadline:
+            checks = self.get("/readyz").json().get("checks", {})
+            if checks.get("scheduler", {}).get("ok"):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the scheduler of newsbot run never started: {''.join(self.output)}")
 
     def wait_until_settled(self) -> None:
         """Wait until the issue is stored and no delivery is still due or being sent."""
