@@ -84,7 +84,7 @@ class Builder:
         self.topic_names: list[str] = []
         self.topic_ids: list[str] = []
         self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
-        self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
+        self.shared_keys: dict[int, int] = {}  # one int object per clause key, shared by rules
         self._masks: dict[tuple[str, ...], int] = {}  # field mask by a rule's fields
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
         # mask -> text -> clause keys, keyed by the text alone (its hash is cached): a million
@@ -221,7 +221,7 @@ class Builder:
 
     def key(self, value: int) -> int:
         """``value`` as the shared int object (saves memory over 100,000 rules)."""
-        return self._keys.setdefault(value, value)
+        return self.shared_keys.setdefault(value, value)
 
 
 class _ClauseForm:

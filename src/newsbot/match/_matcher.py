@@ -66,6 +66,9 @@ class Matcher:
             self._index.add(len(self._rules) - 1, *built)
         self._builder = builder
         self._index.freeze()
+        # The fields of the term keys posted (most configs scope no rule to the summary or
+        # the body alone): the scan makes no key that no rule could read.
+        self._keyed_fields = frozenset(key & 3 for key in builder.shared_keys if key >= 0)
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
         self._latin = frozenset(i for i, bounds in enumerate(self._bounds) if any(bounds))
         self._lengths = [len(term) for term in builder.terms]
@@ -104,8 +107,9 @@ class Matcher:
             for term_id in first.keys() & self._latin:
                 self._first_word(term_id, found, text, first)
             scan.first.append(first)
-            keys.update([term_id * 4 + index for term_id in first])
-            keys.update([term_id * 4 + ANY_FIELD for term_id in first])
+            for field in (index, ANY_FIELD):
+                if field in self._keyed_fields:  # only keys that some rule posts
+                    keys.update([term_id * 4 + field for term_id in first])
         for topic_id in scan.topics:
             if topic_id in self._builder.topic_index:
                 keys.add(-(self._builder.topic_index[topic_id] + 1))
