@@ -104,7 +104,9 @@ class Matcher:
             found = list(automaton.iter(text))  # (end, term id), in text order
             # The first occurrence of each term: later ones overwrite, so read backwards.
             first = dict(map(_swap, reversed(found)))
-            for term_id in first.keys() & self._latin:
+            # intersection() walks the hits, not every Latin term of the config: a
+            # dict_keys & frozenset would walk the frozenset (only sets get swapped).
+            for term_id in self._latin.intersection(first):
                 self._first_word(term_id, found, text, first)
             scan.first.append(first)
             for field in (index, ANY_FIELD):
