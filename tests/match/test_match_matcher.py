@@ -189,3 +189,30 @@ def test_scoped_term_is_explained_in_its_own_scope_whatever_other_rules_exist() 
         "shop-7/sum": [("summary", "反洗钱摘要")],
         "shop-7/tree": [("headline", "反洗钱头条")],
     }
+
+
+def test_field_scopes_hold_beside_rules_of_other_scopes() -> None:
+    """The scan keys only the fields some rule is scoped to: a body-only rule still sees
+    the body beside an any-field rule and a headline-only one, and a term in the headline
+    alone does not satisfy the body-only rule."""
+    in_body = Article(headline="新闻", summary="", body="打击电信网络诈骗")
+    in_headline = Article(headline="电信网络诈骗", summary="", body="新闻")
+    rules = [
+        rule("any", any=("电信网络诈骗",)),
+        rule("headline", any=("电信网络诈骗",), fields=("headline",)),
+        rule("body", query="body:电信网络诈骗"),
+        rule("summary", all=("电信网络诈骗",), fields=("summary",)),
+    ]
+    assert matched(rules, in_body) == ["shop-7/any", "shop-7/body"]
+    assert matched(rules, in_headline) == ["shop-7/any", "shop-7/headline"]
+
+
+def test_latin_word_boundaries_with_many_latin_terms() -> None:
+    """With many Latin terms in the config, a Latin term still counts only as a whole
+    word: "ai" inside "mail" does not match, "AI" on its own does, in any field."""
+    rules = [rule(f"w{i}", any=(f"word{i}",)) for i in range(200)]
+    rules.append(rule("ai", any=("AI",)))
+    whole = Article(headline="", summary="mail", body="产业 AI 大会")
+    inside = Article(headline="email", summary="mail", body="maintain")
+    assert matched(rules, whole) == ["shop-7/ai"]
+    assert matched(rules, inside) == []

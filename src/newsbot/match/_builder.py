@@ -16,6 +16,7 @@ NOT/OR) compiles to a tree of nodes (``_nodes``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from itertools import chain
 from typing import NamedTuple
 
@@ -53,6 +54,8 @@ TOPIC_TERM_MASK = field_mask(TOPIC_TERM_FIELDS)
 ANY_FIELD = 3  # the field part of a key that holds whichever field the term hit
 # A trigger is a term id (int) or a topic id (str) whose presence a rule needs.
 Trigger = int | str
+NO_TRIGGERS: frozenset[Trigger] = frozenset()  # a clause rule: indexed by its keys instead
+_ONE_KEY_MASKS = frozenset({1, 2, 4, ALL_FIELDS})  # scopes where a term is one clause key
 
 
 class Compiled(NamedTuple):
@@ -81,12 +84,14 @@ class Builder:
         self.topic_names: list[str] = []
         self.topic_ids: list[str] = []
         self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
-        self._keys: dict[int, int] = {}  # one int object per key, shared by all rules
+        self.shared_keys: dict[int, int] = {}  # one int object per clause key, shared by rules
         self._masks: dict[tuple[str, ...], int] = {}  # field mask by a rule's fields
         self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
-        # mask -> text -> (term id when this spelling differs from the first seen, keys);
-        # keyed by the text alone (its hash is cached): a million lookups for 100,000 rules.
-        self.spelled: dict[int, dict[str, tuple[int | None, tuple[int, ...]]]] = {}
+        # mask -> text -> clause keys, keyed by the text alone (its hash is cached): a million
+        # lookups for 100,000 rules; and mask -> text -> term id for the (rare) spellings
+        # that differ from the first one seen for the same folded term.
+        self.keys_of: dict[int, dict[str, tuple[int, ...]]] = {}
+        self.differs: dict[int, dict[str, int]] = {}
 
     def term_id(self, text: str) -> int | None:
         """Id of the folded term (interned), or None when it folds to nothing."""
@@ -98,6 +103,15 @@ class Builder:
             self.terms.append(folded)
             self.displays.append(text.strip())
         return term_id
+
+    def spelled_keys(self, text: str, mask: int) -> tuple[int, ...]:
+        """Clause keys of ``text`` in a field scope, learning whether its spelling differs
+        (see ``keys_of`` and ``differs``); the slow path of a table lookup."""
+        term_id, keys = self.term_keys(text, mask)
+        self.keys_of.setdefault(mask, {})[text] = keys
+        if term_id is not None and text.strip() != self.displays[term_id]:
+            self.differs.setdefault(mask, {})[text] = term_id
+        return keys
 
     def term_keys(self, text: str, mask: int) -> tuple[int | None, tuple[int, ...]]:
         """(term id, clause keys) of a term in a field scope; memoised, terms repeat a lot."""
@@ -130,7 +144,7 @@ class Builder:
         interned = ((self.term_id(text), text.strip()) for text in texts)
         return tuple((term_id, text) for term_id, text in interned if term_id is not None)
 
-    def compile(self, spec: RuleSpec) -> tuple[Compiled, set[Trigger] | None] | None:
+    def compile(self, spec: RuleSpec) -> tuple[Compiled, AbstractSet[Trigger] | None] | None:
         """The compiled rule and, for a tree, its triggers (None: test it for every article).
 
         A rule in clause form is indexed by its keys: its triggers are an empty set. None
@@ -139,20 +153,57 @@ class Builder:
         mask = self._masks.get(spec.fields)
         if mask is None:
             mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
-        form = _ClauseForm(self, mask)
         if spec.query is None or not spec.query.strip():
             # Keywords only (most rules): straight to clause form, no tree to build.
             if not (spec.any or spec.all or spec.topics):
                 return None
+            if not spec.topics:
+                return self._keyword_rule(spec, mask), NO_TRIGGERS
+            form = _ClauseForm(self, mask)
             form.add_keywords(spec)
             return self._clause_rule(spec, form)
         expression = rule_expression(spec)
         if expression is None:
             return None
+        form = _ClauseForm(self, mask)
         if form.add_conjuncts(expression) and form.clauses:
             return self._clause_rule(spec, form)
         node, triggers = _TreeBuilder(self).build(expression, mask)
         return Compiled(spec.sources, node=node), triggers
+
+    def _keyword_rule(self, spec: RuleSpec, mask: int) -> Compiled:
+        """A rule of any/all/none keywords (no topics): what ``_ClauseForm.add_keywords``
+        makes, with one C-level table lookup per term (100,000 rules compile in a second)."""
+        table = self.keys_of.get(mask)
+        if table is None:
+            table = self.keys_of[mask] = {}
+        get, learn = table.get, self.spelled_keys
+        clauses: list[tuple[int, ...]] = []
+        if spec.any:
+            parts = [get(t) or learn(t, mask) for t in spec.any]
+            clauses.append(parts[0] if len(parts) == 1 else _union(parts))
+        if spec.all:
+            clauses.extend([get(t) or learn(t, mask) for t in spec.all])
+        excluded: tuple[int, ...] = ()
+        if spec.none:
+            excluded = tuple(chain.from_iterable([get(t) or learn(t, mask) for t in spec.none]))
+        displays = None
+        differs = self.differs.get(mask)
+        if differs and not (
+            differs.keys().isdisjoint(spec.any)
+            and differs.keys().isdisjoint(spec.all)
+            and differs.keys().isdisjoint(spec.none)
+        ):
+            displays = {
+                differs[t]: t.strip() for t in chain(spec.any, spec.all, spec.none) if t in differs
+            }
+        # Simple (see Compiled): with one key per term (all fields, or one), each key names a
+        # different term exactly when no key repeats.
+        simple = False
+        if displays is None and mask in _ONE_KEY_MASKS:
+            count = sum(map(len, clauses))
+            simple = count == len(set(chain.from_iterable(clauses)))
+        return Compiled(spec.sources, tuple(clauses), excluded, displays, simple=simple)
 
     def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
         keys = list(chain.from_iterable(form.clauses))
@@ -170,7 +221,7 @@ class Builder:
 
     def key(self, value: int) -> int:
         """``value`` as the shared int object (saves memory over 100,000 rules)."""
-        return self._keys.setdefault(value, value)
+        return self.shared_keys.setdefault(value, value)
 
 
 class _ClauseForm:
@@ -224,18 +275,14 @@ class _ClauseForm:
         return None
 
     def term_keys(self, text: str, mask: int) -> tuple[int, ...]:
-        # A million calls for 100,000 rules: one dict lookup when the term was seen before.
-        table = self.builder.spelled.get(mask)
-        if table is None:
-            table = self.builder.spelled[mask] = {}
-        spelled = table.get(text)
-        if spelled is None:
-            term_id, keys = self.builder.term_keys(text, mask)
-            differs = term_id is not None and text.strip() != self.builder.displays[term_id]
-            spelled = table[text] = (term_id if differs else None, keys)
-        if spelled[0] is not None:
-            self.displays[spelled[0]] = text.strip()
-        return spelled[1]
+        builder = self.builder
+        keys = builder.keys_of.get(mask, {}).get(text)
+        if keys is None:
+            keys = builder.spelled_keys(text, mask)
+        term_id = builder.differs.get(mask, {}).get(text)
+        if term_id is not None:
+            self.displays[term_id] = text.strip()
+        return keys
 
 
 def _union(parts: Iterable[tuple[int, ...]]) -> tuple[int, ...]:

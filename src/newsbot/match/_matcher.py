@@ -17,7 +17,11 @@ snippets are made only for the matches that are read."""
 
 from __future__ import annotations
 
+import gc
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from operator import itemgetter
 from typing import overload
 
 import ahocorasick
@@ -31,11 +35,24 @@ from newsbot.models import Article, Explanation, Match, Topic
 
 __all__ = ["Matcher", "compile_matcher"]
 
+_swap = itemgetter(1, 0)  # (end, term id) -> (term id, end), in C
+
 
 class Matcher:
     """Rules compiled once; ``match`` is pure and safe to call from several threads."""
 
     def __init__(self, rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> None:
+        # Compiling makes millions of acyclic objects (keys, postings, compiled rules): the
+        # cyclic collector would walk them over and over (a fifth of the compile time).
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._compile(rules, topics)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _compile(self, rules: Sequence[RuleSpec], topics: Sequence[Topic]) -> None:
         builder = Builder(topics)
         self._rules: list[Compiled] = []
         self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
@@ -49,6 +66,9 @@ class Matcher:
             self._index.add(len(self._rules) - 1, *built)
         self._builder = builder
         self._index.freeze()
+        # The fields of the term keys posted (most configs scope no rule to the summary or
+        # the body alone): the scan makes no key that no rule could read.
+        self._keyed_fields = frozenset(key & 3 for key in builder.shared_keys if key >= 0)
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
         self._latin = frozenset(i for i, bounds in enumerate(self._bounds) if any(bounds))
         self._lengths = [len(term) for term in builder.terms]
@@ -83,12 +103,15 @@ class Matcher:
                 continue
             found = list(automaton.iter(text))  # (end, term id), in text order
             # The first occurrence of each term: later ones overwrite, so read backwards.
-            first = {term_id: end for end, term_id in reversed(found)}
-            for term_id in first.keys() & self._latin:
+            first = dict(map(_swap, reversed(found)))
+            # intersection() walks the hits, not every Latin term of the config: a
+            # dict_keys & frozenset would walk the frozenset (only sets get swapped).
+            for term_id in self._latin.intersection(first):
                 self._first_word(term_id, found, text, first)
             scan.first.append(first)
-            keys.update([term_id * 4 + index for term_id in first])
-            keys.update([term_id * 4 + ANY_FIELD for term_id in first])
+            for field in (index, ANY_FIELD):
+                if field in self._keyed_fields:  # only keys that some rule posts
+                    keys.update([term_id * 4 + field for term_id in first])
         for topic_id in scan.topics:
             if topic_id in self._builder.topic_index:
                 keys.add(-(self._builder.topic_index[topic_id] + 1))
@@ -245,8 +268,8 @@ class _Index:
     """
 
     def __init__(self) -> None:
-        self._slots: dict[int, list[dict[int, list[int]]]] = {}
-        self._excluded: dict[int, list[int]] = {}
+        self._slots: dict[int, list[defaultdict[int, list[int]]]] = {}
+        self._excluded: defaultdict[int, list[int]] = defaultdict(list)
         self._sourced: dict[int, tuple[str, ...]] = {}
         self._triggered: dict[Trigger, list[int]] = {}
         self._always: list[int] = []
@@ -256,7 +279,7 @@ class _Index:
         self._term_postings: dict[int, tuple[int, ...]] = {}
         self._topic_postings: dict[str, tuple[int, ...]] = {}
 
-    def add(self, index: int, compiled: Compiled, triggers: set[Trigger] | None) -> None:
+    def add(self, index: int, compiled: Compiled, triggers: AbstractSet[Trigger] | None) -> None:
         """Index rule ``index``: by its clauses, or (a tree) by its triggers, or always."""
         if compiled.node is not None:
             for trigger in triggers if triggers is not None else ():
@@ -264,13 +287,21 @@ class _Index:
             if triggers is None:
                 self._always.append(index)
             return
-        slots = self._slots.setdefault(len(compiled.clauses), [{} for _ in compiled.clauses])
-        # Fewest keys first: "all of" terms are one key each, so the first union is small.
-        for slot, clause in zip(slots, sorted(compiled.clauses, key=len), strict=True):
-            for key in clause:
-                slot.setdefault(key, []).append(index)
+        clauses = compiled.clauses
+        slots = self._slots.get(len(clauses))
+        if slots is None:
+            slots = self._slots[len(clauses)] = [defaultdict(list) for _ in clauses]
+        if len(clauses) == 1:  # most rules: one "any of" clause
+            slot = slots[0]
+            for key in clauses[0]:
+                slot[key].append(index)
+        else:  # fewest keys first: "all of" terms are one key each, the first union is small
+            for slot, clause in zip(slots, sorted(clauses, key=len), strict=True):
+                for key in clause:
+                    slot[key].append(index)
+        excluded = self._excluded
         for key in compiled.excluded:
-            self._excluded.setdefault(key, []).append(index)
+            excluded[key].append(index)
         if compiled.sources:
             self._sourced[index] = compiled.sources
 
@@ -284,7 +315,7 @@ class _Index:
         triggered = self._triggered
         self._term_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, int)}
         self._topic_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, str)}
-        self._slots, self._excluded, self._triggered = {}, {}, {}
+        self._slots, self._excluded, self._triggered = {}, defaultdict(list), {}
 
     def _outside(self, source_id: str | None) -> frozenset[int]:
         """Clause rules scoped to sources other than ``source_id`` (cached per source)."""
