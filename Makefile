@@ -49,6 +49,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_extract_corpus.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_deliver.py
 	$(BIN)/python bench/bench_pipeline.py

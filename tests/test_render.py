@@ -212,3 +212,13 @@ def test_kicker_is_escaped_like_any_article_text() -> None:
     article = Article(kicker="<b>注意</b> & 提醒", headline="标题", body="……")
     (message,) = render_alert("telegram", article, (), subscriber_name="陈")
     assert "&lt;b&gt;注意&lt;/b&gt; &amp; 提醒" in message.body
+
+
+def test_lettered_page_renders_its_printed_label() -> None:
+    """An article of page B03 shows 第B03版, not 第03版."""
+    from newsbot.models import Article
+    from newsbot.render import _page_label
+
+    article = Article(headline="h", body="b", page=3, page_label="B03", page_name="城事")
+    assert _page_label(article) == "第B03版 城事"
+    assert _page_label(Article(headline="h", body="b", page=3)) == "第03版"

@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("newsbot.commands.db", "db"),
     ("newsbot.commands.config", "config"),
     ("newsbot.commands.extract", "extract"),
+    ("newsbot.commands.sources", "sources"),
     ("newsbot.commands.poll", "poll"),
     ("newsbot.commands.poll", "backfill"),
     ("newsbot.commands.match", "match"),

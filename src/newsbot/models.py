@@ -80,6 +80,9 @@ class Article:
     page: int | None = None
     page_name: str | None = None
     published_at: datetime | None = None
+    # The page as printed ("A01", "06") when the page says; ``page`` is its number (3 for
+    # "B03"). Not stored yet: the store keeps ``page``.
+    page_label: str | None = None
 
     @property
     def heading(self) -> str:
@@ -106,6 +109,7 @@ class Article:
             data[name] = list(data[name])
         data.pop("page")
         data.pop("page_name")
+        data.pop("page_label")
         published = data.pop("published_at")
         if published is not None:
             data["published_at"] = published.isoformat()
@@ -124,6 +128,7 @@ class Issue:
     page_count: int | None = None
     page_name: str | None = None
     teasers: tuple[str, ...] = ()
+    page_label: str | None = None  # as printed ("A01"); ``page`` is its number
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -135,6 +140,7 @@ class Issue:
             "page": self.page,
             "page_count": self.page_count,
             "page_name": self.page_name,
+            "page_label": self.page_label,
             "articles": [a.to_json() for a in self.articles],
             "teasers": list(self.teasers),
         }

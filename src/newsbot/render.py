@@ -398,10 +398,12 @@ def _item_context(item: DigestItem) -> dict[str, Any]:
 
 
 def _page_label(article: Article) -> str:
-    if article.page_name and article.page:
-        return f"第{article.page:02d}版 {article.page_name}"
-    if article.page:
-        return f"第{article.page:02d}版"
+    # The printed label ("A01") when extraction kept it; ``page`` is only its sort number.
+    printed = article.page_label or (f"{article.page:02d}" if article.page else "")
+    if article.page_name and printed:
+        return f"第{printed}版 {article.page_name}"
+    if printed:
+        return f"第{printed}版"
     return article.page_name or ""
 
 

@@ -92,7 +92,7 @@ def test_cli_text_and_role() -> None:
     path = EXTRACT_FIXTURES / "epaper_html" / "kjrb_20230210_node_2.htm"
     result = CliRunner().invoke(cli, ["extract", str(path), "--format", "text"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("科技日报 2023-02-10 第1版 今日要闻")
+    assert result.output.startswith("科技日报 2023-02-10 第01版 今日要闻")  # as printed
     assert "■ 花香春意浓" in result.output
     forced = CliRunner().invoke(cli, ["extract", str(path), "--role", "page_text"])
     assert forced.exit_code == 0
@@ -161,3 +161,31 @@ def test_cli_fetches_urls(local_server: str) -> None:
     failed = CliRunner().invoke(cli, ["extract", missing])
     assert failed.exit_code == 1
     assert failed.output.startswith(f"error: {missing}")
+
+
+def test_cli_prints_warnings_in_both_formats(tmp_path: Path) -> None:
+    """Extraction warnings go to stderr as `warning:` lines, and into the JSON as `warnings`."""
+    path = EXTRACT_FIXTURES / "epaper_html" / "taigu_article_body.html"
+    result = CliRunner().invoke(cli, ["extract", str(path), "--role", "article_page"])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr
+    assert "without a headline" in result.stderr
+    data = json.loads(result.stdout)
+    assert any("without a headline" in w for w in data["warnings"])
+    text = CliRunner().invoke(cli, ["extract", str(path), "--format", "text"])
+    assert "warning: " in text.stderr
+    assert "warning" not in text.stdout
+
+
+def test_text_output_never_prints_the_headline_twice(tmp_path: Path) -> None:
+    """An article whose page repeats the title in the kicker field shows the headline once."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><body><founder-introtitle>皖北小麦喜获丰收</founder-introtitle>"
+        "<founder-title>皖北小麦喜获丰收</founder-title><founder-content><p>本报讯 连日来，"
+        "皖北各地抢抓晴好天气，组织机械收割小麦。</p></founder-content></body></html>",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["extract", str(path), "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("皖北小麦喜获丰收") == 1

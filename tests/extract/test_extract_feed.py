@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from tests.extract.conftest import MakeDoc
 
 from newsbot.extract import extract_document
+from newsbot.models import Document
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -70,3 +71,16 @@ def test_entry_paragraphs_from_html_or_plain_text() -> None:
     assert html_paragraphs("<p>第一段 </p><br/><p>\u3000第二段</p>") == ["第一段", "第二段"]
     assert html_paragraphs("第一段\n\n  第二段  \n") == ["第一段", "第二段"]
     assert html_paragraphs("") == []
+
+
+def test_atom_author_names_become_the_authors() -> None:
+    """Each Atom <author><name> of an entry is one of the article's authors."""
+    body = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>某某日报</title>
+<entry><title>全省秋粮收购有序推进</title><link href="http://x.cn/a/1.html"/><id>1</id>
+<updated>2024-10-11T08:00:00+08:00</updated>
+<author><name>张三</name></author><author><name>李四</name></author>
+<content type="html">&lt;p&gt;本报讯 连日来，全省秋粮收购工作有序推进。&lt;/p&gt;</content></entry>
+</feed>""".encode()
+    (article,) = extract_document(Document("http://x.cn/atom.xml", body, role="feed")).articles
+    assert article.authors == ("张三", "李四")

@@ -216,7 +216,8 @@ def test_json_contract(issue: Issue) -> None:
     """The JSON has the contract's names, with absent values null or empty."""
     data = issue.to_json()
     assert list(data) == [
-        "paper", "date", "number", "page", "page_count", "page_name", "articles", "teasers"
+        "paper", "date", "number", "page", "page_count", "page_name", "page_label",
+        "articles", "teasers",
     ]  # fmt: skip
     assert data["date"] == "2025-05-16"
     article = data["articles"][0]

@@ -61,6 +61,10 @@ def test_the_readme_tour_works_offline_end_to_end(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "config", tmp_path / "config")
     (tmp_path / "tests" / "fixtures").mkdir(parents=True)
     shutil.copy(SAMPLE_PAGE, tmp_path / "tests" / "fixtures")
+    shutil.copytree(
+        ROOT / "tests" / "fixtures" / "extract" / "epaper_html",
+        tmp_path / "tests" / "fixtures" / "extract" / "epaper_html",
+    )
     env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_DATABASE_URL"}
     commands = _tour_commands()
     assert len(commands) >= 8, commands
@@ -186,11 +190,12 @@ def test_a_platform_error_page_is_stored_as_one_short_line_with_its_code(
         session.add(
             DeliveryRow(
                 dedupe_key="k", kind="alert", channel_id="out", message_json='{"title": "t"}',
-                state=SENDING, next_attempt_at=now, created_at=now, updated_at=now,
+                state=SENDING, claimed_by="w/claim", next_attempt_at=now, created_at=now,
+                updated_at=now,
             )
         )  # fmt: skip
         session.commit()
-        outcome = Outcome(1, FAILED, now, error=PLATFORM_PAGE, next_attempt_at=now)
+        outcome = Outcome(1, "w/claim", FAILED, now, error=PLATFORM_PAGE, next_attempt_at=now)
         apply_outcomes(session, [outcome])
         mark_channel_failing(session, "out", PLATFORM_PAGE)
         stored = session.get(DeliveryRow, 1)

@@ -225,9 +225,10 @@ def test_channels_list_shows_no_secret(config: Path, env: dict[str, str]) -> Non
 def test_verbose_logs_scrub_the_sendkey_in_the_url_path(
     config: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """`-v` logs each HTTP request; ServerChan's URL path holds the SendKey, logged as ***."""
+    """`-vv` (debug) logs each HTTP request; ServerChan's URL path holds the SendKey, logged
+    as ***."""
     done = subprocess.run(
-        [sys.executable, "-m", "newsbot", "-v", "--config", str(config), "channels", "test", "sc"],
+        [sys.executable, "-m", "newsbot", "-vv", "--config", str(config), "channels", "test", "sc"],
         env={**os.environ, **env},
         cwd=tmp_path,
         capture_output=True,

@@ -9,6 +9,8 @@ The document role is guessed from the content unless ``--role`` says it. Reads a
 bounded (MAX_INPUT_BYTES; regular files only, never a device or pipe). Errors print one
 ``error: …`` line naming the input (passwords and keys redacted) and exit with status 1
 (2 for an input that cannot name a page), never a traceback; so does a page with no result.
+Warnings (an article without a headline, a page cut short…) print as ``warning: …``
+lines on stderr in both formats; the JSON also carries them as ``warnings``.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ def render_text(issue: Issue, with_keywords: bool = False) -> str:
     if issue.number is not None:
         head.append(f"总第{issue.number}期")
     if issue.page is not None:
-        head.append(f"第{issue.page}版" + (f" {issue.page_name}" if issue.page_name else ""))
+        printed = issue.page_label or str(issue.page)
+        head.append(f"第{printed}版" + (f" {issue.page_name}" if issue.page_name else ""))
     lines = [" ".join(head), ""]
     for article in issue.articles:
         title = article.heading
@@ -179,17 +182,19 @@ def extract(
     topics = _load_topics((ctx.obj or {}).get("config_path"))
     body, charset = read_input(path_or_url)
     try:
-        doc_role = cast("DocumentRole", role) if role else guess_role(body)
+        doc_role = cast("DocumentRole", role) if role else guess_role(body, path_or_url)
         doc = Document(url=path_or_url, body=body, role=doc_role, charset=charset)
         with nullcontext() if with_keywords else keywords_skipped():
             issue = extract_document(doc, topics=topics)
     except NewsbotError as exc:
         raise UserError(f"{path_or_url}: {exc}") from exc
-    if not issue.articles and not issue.teasers:
+    if not issue.articles and not issue.teasers:  # the error alone: warnings would bury it
         raise UserError(
             f"{path_or_url}: no articles found: not a page text, e-paper page or feed "
             "newsbot can read (try --role)"
         )
+    for warning in issue.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if output_format == "json":
         click.echo(json.dumps(_json(issue, with_keywords), ensure_ascii=False, indent=2))
     else:
@@ -202,4 +207,5 @@ def _json(issue: Issue, with_keywords: bool) -> object:
     if not with_keywords:
         for article in data["articles"]:
             article["keywords"] = None
+    data["warnings"] = list(issue.warnings)
     return data

@@ -20,16 +20,20 @@ _OUTLET = (
     r"|报社|电视台|融媒体中心|新闻网))?"
 )
 _RANK = r"(?:全媒体|全媒|融媒体|融媒|见习|特约|首席|实习|摄影|驻[\u4e00-\u9fff]{1,3})?"
-_ROLE_WORDS = r"(?:记者|通讯员|评论员|实习生|编辑|特约撰稿人|撰稿人)"
+_ROLE_WORDS = r"(?:记者|通讯员|评论员|实习生|编辑|特约撰稿人|撰稿人|执笔)"
 _ROLE = re.compile(_OUTLET + _RANK + _ROLE_WORDS + r"|文\s*/\s*摄|文\s*/\s*图|图\s*/\s*文|摄影")
 # Credits glued to a name ("程全摄"); a lone 文 or 图 is split off by spaces or "/" instead,
 # since 文 also ends names (向祖文).
-_CREDIT_TAIL = re.compile(r"(?:摄|报道|整理|发自[\u4e00-\u9fff]{0,4}|[①-⑳]\d*)$")
-_SEPARATORS = re.compile(r"[\s、，,；;|/·]+|和|及|与")
+_CREDIT_TAIL = re.compile(
+    r"(?:摄|报道|整理|整合|编译|综合|供图|制图|发自[\u4e00-\u9fff]{0,4}|[①-⑳]\d*)$"
+)
+_SEPARATORS = re.compile(r"[\s、，,；;|/·&＆︱｜]+|和|及|与")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[A-Za-z][A-Za-z.\- ]{1,30}$")
 _EDITOR_CODE = re.compile(r"[①-⑳]\d*")
 _LEAD = re.compile(
     r"^(?P<marker>本报讯|[\u4e00-\u9fff]{2,10}讯(?=[\s（(]|记者)"
+    # "本报太原11月5日讯", "本报北京3月1日电": a place and a date before 讯/电.
+    r"|[\u4e00-\u9fff]{2,14}?\d{1,2}月\d{1,2}日(?:讯|电)"
     r"|(?:据)?[\u4e00-\u9fff]{2,14}\d{1,2}月\d{1,2}日电)?\s*"
     r"(?P<paren>[（(][^）)]{1,60}[）)])?"
 )
@@ -59,6 +63,8 @@ def _split_run(run: str) -> list[str]:
     """Split an unspaced run of names ("王飞李永") into names, preferring surname starts."""
     if len(run) <= 3 or (run.startswith(_COMPOUND_SURNAMES) and len(run) <= 4):
         return [run]
+    if len(run) == 4 and run[2] not in SURNAMES:
+        return [run]  # "李小飞刀" is one (pen) name; "王飞李永" is two
     best: list[str] | None = None
     best_score = -1
     for first in (2, 3):
@@ -144,3 +150,18 @@ def is_lead(paragraph: str) -> bool:
     """True when a paragraph opens an article (本报讯, XX讯, 新华社…电, （记者…）)."""
     marker, paren, _ = split_lead(paragraph)
     return bool(marker) or paren is not None
+
+
+_NAME_RUN = r"(?!责任|责编|编辑|来源)[\u4e00-\u9fff·]{2,4}?(?=$|[\s、，,;；|&＆)）]|来源|编辑|责编|时间|日期|发布|通讯员|摄影)"
+_FIELD_BYLINE = re.compile(
+    r"(?:(?:作者|记者|撰文|文字|执笔|(?<![\u4e00-\u9fff])文)\s*[:：︱｜|/／]|记者\s+|(?:文\s*[/／]\s*图|图\s*[/／]\s*文)\s*[:：︱｜|]?)\s*"
+    rf"(?P<names>{_NAME_RUN}(?:[\s、，,&＆]+{_NAME_RUN})*)"
+)
+
+
+def field_byline(text: str) -> str | None:
+    """The names of a labelled byline field ("作者：王小明", "来源：某报 记者：张三 李四")."""
+    match = _FIELD_BYLINE.search(text)
+    if match is None or not parse_authors(match.group("names")):
+        return None
+    return match.group("names").strip()

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urljoin
+
+import lxml.html
 
 from newsbot.errors import ExtractionError
 from newsbot.extract._byline import is_lead
@@ -21,25 +24,26 @@ from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
 from newsbot.extract._feed import feed_drafts
 from newsbot.extract._html_article import (
-    article_date,
-    article_drafts,
     has_article_markup,
+    has_article_text,
     has_body_text,
+    read_article_page,
 )
-from newsbot.extract._html_common import parse_html
-from newsbot.extract._html_index import ARTICLE_LINK, is_index, page_paper, parse_index
+from newsbot.extract._html_common import element_text, parse_html
+from newsbot.extract._html_index import is_index, parse_index, title_kind
+from newsbot.extract._labels import count_labels
+from newsbot.extract._links import read_links
 from newsbot.extract._pagetext import segment_page
 from newsbot.extract._pdf import is_pdf, pdf_text
 from newsbot.models import Document, DocumentRole
 
 MAX_TEXT_CHARS = 2_000_000
+_MIN_INDEX_LINKS = 3
 _SNIFF_BYTES = 65_536
 _MAX_BINARY_SHARE = 0.01
 # C0 control bytes other than tab, line feed and carriage return: text never has them.
 _CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
 _BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
-_ARTICLE_MARKUP = re.compile(r"id=[\"']?main-title|<founder-(?:title|content)|id=[\"']?ozoom")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Part:
     page: int | None = None
     page_count: int | None = None
     page_name: str | None = None
+    page_label: str | None = None
     teasers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -103,6 +108,8 @@ def _finish(part: Part) -> Part:
     for draft in part.drafts:
         draft.page = draft.page or part.page
         draft.page_name = draft.page_name or part.page_name
+        if draft.page == part.page:
+            draft.page_label = draft.page_label or part.page_label
     return part
 
 
@@ -133,26 +140,75 @@ def _read_html(text: str, doc: Document, part: Part) -> None:
     if root is None:
         part.warnings.append(f"{doc.url}: no HTML to read")
         return
-    if doc.role == "article_page" or has_article_markup(root) or not is_index(root):
-        drafts = [d for d in article_drafts(root, doc.url) if has_body_text(d)]
-        part.drafts = drafts
-        part.date = article_date(root)
-        part.paper = page_paper(root)
-        if any(not d.heading.headline for d in drafts):
-            part.warnings.append(f"{doc.url}: article without a headline")
-        return
+    # The role is obeyed (a source or --role knows better than a guess), except that a
+    # "page index" made only of Founder article markup, with no links, is an article.
+    if doc.role == "page_index" and not (has_article_markup(root) and not is_index(root)):
+        _read_index(root, text, doc, part)
+    else:
+        _read_article(root, text, doc, part)
+
+
+def _read_article(root: lxml.html.HtmlElement, text: str, doc: Document, part: Part) -> None:
+    reading = read_article_page(root, text, doc.url)
+    part.drafts = [d for d in reading.drafts if has_body_text(d)]
+    part.date, part.paper = reading.date, reading.paper
+    if any(not d.heading.headline for d in part.drafts):
+        part.warnings.append(f"{doc.url}: article without a headline")
+    if not part.drafts:
+        part.warnings.append(f"{doc.url}: no article text found")
+
+
+def _read_index(root: lxml.html.HtmlElement, text: str, doc: Document, part: Part) -> None:
     index = parse_index(root, text, doc.url)
     part.drafts, part.paper, part.date = index.drafts, index.paper, index.date
     part.page = doc.page or index.page
     part.page_name = doc.page_name or index.page_name
+    part.page_label = index.page_label if part.page == index.page else None
+    if not part.drafts:
+        part.warnings.append(f"{doc.url}: no article links found on the page index")
+
+
+def html_role(root: lxml.html.HtmlElement, url: str | None = None) -> DocumentRole:
+    """Article page or page index, judged by content (see docs/extraction.md, "Roles").
+
+    Article markup (``#main-title``, ``<founder-title>``) or no cluster of article links
+    make an article; a page title that is a page label (``01版:头版``) or an image map into
+    the article links makes an index; then a body of sentences (not a list of the linked
+    stories with their leads) makes an article, and anything else an index.
+    """
+    if has_article_markup(root):
+        return "article_page"
+    reading = read_links(root, url)
+    articles = {a.url for a in reading.articles}
+    if not articles:
+        # A list of the issue's pages (a search result, a page menu) is an index too, and so
+        # is a page with no text to speak of (an e-paper shell its scripts fill in).
+        pages = count_labels(element_text(root)) >= _MIN_INDEX_LINKS
+        if not has_article_text(root, short=True):
+            return "page_index"
+        return "page_index" if pages and not has_article_text(root) else "article_page"
+    kind = title_kind(root)
+    if kind == "index" or _maps_into(root, url, articles):
+        return "page_index"
+    # A title naming one story makes a short item (a brief) an article too.
+    short = kind == "article"
+    return "article_page" if has_article_text(root, articles, url, short=short) else "page_index"
+
+
+def _maps_into(root: lxml.html.HtmlElement, url: str | None, articles: set[str]) -> bool:
+    """True when an image map (the page picture's hot spots) links to the articles."""
+    for area in root.iter("area"):
+        href = (area.get("href") or "").strip()
+        if href and (urljoin(url, href) if url else href).split("#")[0] in articles:
+            return True
+    return False
 
 
 _FEED_MARKUP = re.compile(rb"<(?:rss|feed|rdf:RDF)\b", re.I)
 _HTML_MARKUP = re.compile(rb"<(?:!doctype html|html|head|body|div|p|table|a|font|founder-)\b", re.I)
-_INDEX_LINK = re.compile(ARTICLE_LINK)
 
 
-def guess_role(body: bytes) -> DocumentRole:
+def guess_role(body: bytes, url: str | None = None) -> DocumentRole:
     """The role of a document judged from its bytes: feed, article page, page index, page text.
 
     Usage: ``guess_role(Path("node_01.html").read_bytes()) == "page_index"``
@@ -162,7 +218,5 @@ def guess_role(body: bytes) -> DocumentRole:
         return "feed"
     if not _HTML_MARKUP.search(head):
         return "page_text"
-    text = _COMMENT.sub("", head.decode("latin-1"))  # Founder hides page fields in comments
-    if _ARTICLE_MARKUP.search(text) or not _INDEX_LINK.search(text):
-        return "article_page"
-    return "page_index"
+    root = parse_html(decode_bytes(body[:MAX_TEXT_CHARS]))
+    return "article_page" if root is None else html_role(root, url)

@@ -37,6 +37,7 @@ class Draft:
     heading: Heading
     page: int | None = None
     page_name: str | None = None
+    page_label: str | None = None
     url: str | None = None
     byline: str | None = None
     authors: tuple[str, ...] = ()
@@ -94,11 +95,18 @@ class Draft:
         """The frozen article, with summary, keywords and topics computed."""
         body = "\n\n".join(self.paragraphs)
         head = self.heading
+        same = "".join(head.headline.split())
+        # A kicker or subtitle that only repeats the headline is no kicker (pages without
+        # one often fill the field with the title): never print the headline twice.
+        kicker = head.kicker if head.kicker and "".join(head.kicker.split()) != same else None
+        subtitle = (
+            head.subtitle if head.subtitle and "".join(head.subtitle.split()) != same else None
+        )
         return Article(
             headline=head.headline,
             body=body,
-            kicker=head.kicker,
-            subtitle=head.subtitle,
+            kicker=kicker,
+            subtitle=subtitle,
             column=head.column,
             authors=self.authors,
             byline=self.byline,
@@ -112,6 +120,7 @@ class Draft:
             page=self.page,
             page_name=self.page_name,
             published_at=self.published_at,
+            page_label=self.page_label,
         )
 
 

@@ -87,6 +87,14 @@ def _cap_entries(xml: bytes) -> tuple[bytes, bool]:
     return xml, False
 
 
+def _author(entry: Any) -> str:
+    """The entry's author names joined ("张三、李四"); "" when the feed names none."""
+    names = [squash(a.get("name", "")) for a in entry.get("authors") or [] if a.get("name")]
+    if not names and entry.get("author"):
+        names = [squash(fix_mojibake(entry.get("author", "")))]
+    return "、".join(n for n in names if n)
+
+
 def feed_drafts(
     body: bytes, charset: str | None = None, *, notes: list[str] | None = None
 ) -> tuple[list[Draft], str | None]:
@@ -112,6 +120,8 @@ def feed_drafts(
             continue
         draft = Draft(Heading(headline=title), url=entry.get("link") or None)
         draft.published_at = _published(entry)
+        if author := _author(entry):
+            draft.set_byline(author)  # Atom <author><name>, RSS <author>/<dc:creator>
         for paragraph in paragraphs:
             draft.add_paragraph(paragraph, repair=False)
         drafts.append(draft)

@@ -5,65 +5,90 @@ Usage::
     drafts = article_drafts(root, url="http://…/content_211250.html")
     issue_date = article_date(root)
 
-Handled layouts, all Founder-derived:
+Templates first (fast paths):
 
 * Founder "pc/pad": ``#intro-title``, ``#main-title``, ``#sub-title``, ``#author``,
   ``p#nowLayout`` (page), body in ``<founder-content>``; a file may hold many fragments.
-* Founder classic: ``<founder-title>``, ``<founder-author>``, ``<founder-content>``.
+* Founder classic: ``<founder-title>``, ``<founder-author>``, ``<founder-content>``, or the
+  ``td.font01``/``td.font02`` title cells and a ``<founder-*>`` comment after ``</html>``.
 * People's Daily and others: the ``enpproperty`` comment (title, introtitle, subtitle,
   author, url), body in ``#ozoom`` or ``div.article``.
-* Anything else with paragraphs: the paragraphs, with no headline (a warning says so).
 
-In the body, a first paragraph that is only a byline ("□ 湖北日报评论员", "湖北日报全媒记者
-左晨") becomes the byline, as does a closing "（布琳  张伟杰）"; short lines right after a
-photo are its caption, with the credit "（布琳摄）" kept on the caption.
+Then any other page by content: the body found by text density (``_html_body``), the
+heading around the page's ``<h1>`` (``_html_heading``), facts from ``<meta>`` and printed
+dates and page labels (``_page_facts``, ``_labels``); paragraphs, captions and bylines are
+read by ``_html_paragraphs``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from urllib.parse import urljoin
 
 import lxml.html
 
-from newsbot.extract._byline import is_byline_text, is_trailing_byline, split_lead
+from newsbot.extract._byline import field_byline
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
+from newsbot.extract._html_body import find_body, strip_chrome
 from newsbot.extract._html_common import (
     DATE,
-    PAGE_LABEL,
     element_text,
     enpproperty,
     find_date,
     first,
     squash,
 )
-from newsbot.extract._text import PHOTO_CREDIT_END, cn_number, has_clause_punct
+from newsbot.extract._html_heading import (
+    author_element,
+    header_text,
+    headline_element,
+    side_heading,
+)
+from newsbot.extract._html_paragraphs import fill_body, paragraphs
+from newsbot.extract._labels import PageLabel, find_label_field, read_label
+from newsbot.extract._page_facts import (
+    labelled_datetime,
+    page_facts,
+    paper_name,
+    printed_datetime,
+)
+from newsbot.extract._text import cn_number
 
 _CONTENT = (
     ".//founder-content | .//*[@id='ozoom'] | .//*[@id='content'] | .//*[@id='articleContent']"
     " | .//div[contains(@class,'article-content')]"
 )
-_MARKUP = "//founder-title | //founder-content | //*[@id='main-title'] | //*[@id='ozoom']"
-_CREDIT = re.compile(r"^[（(][^）)]{1,40}摄[）)]$|^[^，。]{2,30}\s摄$")
-_MAX_CAPTION_CHARS = 100
-_MIN_BODY_CJK = 10
+# Founder classic indexes embed the lead story's <founder-content>: only titles are markup.
+_MARKUP = "//founder-title | //*[@id='main-title']"
+_COPYRIGHT = re.compile(
+    r"([\u4e00-\u9fff]{2,10}?(?:网|报社|报))\s*版权所有"
+    r"|版权所有\s*[:：©]?\s*([\u4e00-\u9fff]{2,10}?(?:网|报社|报))"
+)
+_FOOTER_CHARS = 3000
+_SOURCE_DATE = re.compile(r"》\s*[（(]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+_SOURCE = re.compile(r"《[^》]{1,20}》\s*[（(]?[^）)]{0,40}[）)]?\s*$")
+_MIN_UNTITLED_CJK = 60
+_MIN_UNTITLED_SENTENCES = 2
+_MIN_KNOWN_BODY_CHARS = 20
+_MIN_ARTICLE_CJK = 150
+_MIN_ARTICLE_SENTENCES = 3
+_MIN_BRIEF_CJK = 40
+_MAX_BODY_LINKS = 3
+# "2016年10月14日07:17", "2018-10-14 07:57:57": a date with a time of day is a dateline.
+_TIMED_DATE = re.compile(
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
+)
 
 
-@dataclass(frozen=True)
-class _Para:
-    text: str
-    has_image: bool = False
-    emphasised: bool = False  # centred, right-aligned or all bold: how captions are set
-
-
-def article_drafts(root: lxml.html.HtmlElement, url: str | None) -> list[Draft]:
+def article_drafts(root: lxml.html.HtmlElement, url: str | None, raw: str = "") -> list[Draft]:
     """Every article on an article page (several for fragment collections)."""
     drafts = [_founder_pc(title, url) for title in root.xpath("//*[@id='main-title']")]
     if drafts:
         return drafts
-    return [_single(root, url)]
+    return [_single(root, url, raw)]
 
 
 def _container(title: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -97,139 +122,187 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
         # Founder pc sets the photos and their captions above <founder-content>.
         photo_xpath = ".//*[@id='content']//p[not(ancestor::founder-content)]"
         draft.captions += [t for t in map(element_text, box.xpath(photo_xpath)) if t]
-    _fill_body(draft, _paragraphs(body))
+    fill_body(draft, paragraphs(body))
     return draft
 
 
-def article_date(root: lxml.html.HtmlElement) -> date | None:
-    """The issue date an article page prints (``#author``, enpproperty ``date``), if any."""
-    texts = [element_text(first(root, "//*[@id='author']")), enpproperty(root).get("date", "")]
+def article_date(root: lxml.html.HtmlElement, raw: str = "") -> date | None:
+    """The issue date an article page prints (``#author``, enpproperty/founder ``date``)."""
+    facts = page_facts(root, raw)
+    texts = [element_text(first(root, "//*[@id='author']")), facts.get("date", "")]
     return next((found for text in texts if (found := find_date(text))), None)
 
 
-def _single(root: lxml.html.HtmlElement, url: str | None) -> Draft:
-    props = enpproperty(root)
+def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
+    facts = page_facts(root, raw)
     article = first(root, "//div[contains(@class,'article')]")
     scope = article if article is not None else root
-    heading = Heading(
-        headline=_pick(root, "//founder-title", props.get("title"), scope, ".//h1"),
-        kicker=_pick(root, "//founder-introtitle", props.get("introtitle"), scope, ".//h3") or None,
-        subtitle=_pick(root, "//founder-subtitle", props.get("subtitle"), scope, ".//h2") or None,
+    title_el = headline_element(root, scope, facts)
+    headline = (
+        element_text(first(root, "//founder-title"))
+        or facts.get("title")
+        or facts.get("cell-title")
+        or element_text(title_el)
+        or facts.get("og-title")
+        or ""
     )
-    draft = Draft(heading=heading, url=props.get("url") or url)
-    _page_of(draft, props)
-    author = _pick(root, "//founder-author", props.get("author"), scope, ".//p[@class='sec']")
+    heading = Heading(
+        headline=headline,
+        kicker=side_heading(root, "introtitle", facts, scope, title_el, before=True),
+        subtitle=side_heading(root, "subtitle", facts, scope, title_el, before=False),
+    )
+    draft = Draft(heading=heading, url=facts.get("url") or url)
+    _page_of(draft, facts)
+    author = (
+        element_text(first(root, "//founder-author"))
+        or facts.get("author")
+        or _without_source(element_text(first(scope, ".//p[@class='sec']")))
+    )
     if author and not DATE.search(author):
         draft.set_byline(author)
-    content = first(root, _CONTENT)
-    _fill_body(draft, _paragraphs(content if content is not None else root))
+    if (header := field_byline(header_text(title_el))) is not None:
+        draft.set_byline(header)
+    if (marked := author_element(scope)) is not None:
+        draft.set_byline(marked)
+    body = _body(root)
+    fill_body(draft, paragraphs(body))
     return draft
+
+
+def _without_source(text: str) -> str:
+    """A byline line without the source and date set after it (People's Daily ``p.sec``:
+    "本报记者 张三 《人民日报》（2024年05月20日 第 01 版）")."""
+    text = _SOURCE.sub("", text)
+    return "" if DATE.search(text) else text.strip()
+
+
+def _body(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The known body element when it holds text, else the body found by content."""
+    content = first(root, _CONTENT)
+    if content is not None and content.tag == "founder-content":
+        return content
+    if content is not None and len(element_text(content)) >= _MIN_KNOWN_BODY_CHARS:
+        strip_chrome(content)
+        return content
+    found = find_body(root)
+    if found is None:
+        return content if content is not None else root
+    strip_chrome(found)
+    return found
 
 
 def _page_of(draft: Draft, props: dict[str, str]) -> None:
     """Page number and name from enpproperty ``pagenum``/``nodename`` ("第01版：要闻")."""
     name = props.get("nodename") or props.get("pagename") or ""
-    if match := PAGE_LABEL.match(name):
-        draft.page, name = cn_number(match.group(1)), match.group(2).strip()
-    if number := props.get("pagenum") or props.get("founder-pagenum"):
-        draft.page = draft.page or cn_number(number)
+    label = read_label(name)
+    if label is not None:
+        draft.page, draft.page_label, name = label.number, label.label, label.name or ""
+    if number := props.get("pagenum") or props.get("meta-pagenum"):
+        printed = read_label(number if "版" in number else f"{number}版")
+        if printed is not None and draft.page is None:
+            draft.page, draft.page_label = printed.number, printed.label
     draft.page_name = name or None
 
 
-def _pick(
+@dataclass
+class ArticleReading:
+    """What an article page gives: its drafts and the facts of its issue."""
+
+    drafts: list[Draft]
+    date: date | None
+    paper: str | None
+
+
+def read_article_page(root: lxml.html.HtmlElement, raw: str, url: str | None) -> ArticleReading:
+    """The articles of an article page with the date and paper it prints."""
+    when, moment = _page_date(root, raw)
+    paper = paper_name(element_text(first(root, "//title")))
+    facts = page_facts(root, raw)
+    paper = facts.get("papername") or paper or _site_paper(facts) or _copyright_owner(root)
+    drafts = article_drafts(root, url, raw)
+    printed = _printed_label(root)
+    for draft in drafts:
+        draft.published_at = draft.published_at or moment
+        if printed is not None and len(drafts) == 1:
+            # The page's own "第06版" wins over <meta name=PageNumber> and enpproperty.
+            draft.page, draft.page_label = printed.number, printed.label
+            draft.page_name = printed.name or draft.page_name
+    return ArticleReading(drafts=drafts, date=when, paper=paper)
+
+
+def _printed_label(root: lxml.html.HtmlElement) -> PageLabel | None:
+    """A page label printed on an article page: ``版次：A02`` or a ``第06版：要闻`` line."""
+    body = root.find("body")
+    text = element_text(body if body is not None else root)[:20000]
+    if (field := find_label_field(text)) is not None:
+        return field
+    for element in root.xpath("//body//*[not(ancestor-or-self::a)][contains(text(),'版')]"):
+        own = squash(element.text)
+        if own and (label := read_label(own)) is not None:
+            return label
+    return None
+
+
+def _copyright_owner(root: lxml.html.HtmlElement) -> str | None:
+    """The site named in the footer's copyright line ("光明网版权所有", "版权所有：某某日报社")."""
+    body = root.find("body")
+    text = element_text(body if body is not None else root)
+    found = _COPYRIGHT.search(text[-_FOOTER_CHARS:])
+    if found is None:
+        return None
+    name = found.group(1) or found.group(2)
+    return name[:-1] if name.endswith("报社") else name
+
+
+def _site_paper(facts: dict[str, str]) -> str | None:
+    return paper_name(facts.get("site", ""))
+
+
+def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, datetime | None]:
+    """The date (and time) an article page prints: Founder fields, meta tags, a labelled
+    ``发布日期：…`` line, the source line of a paper's article (``《人民日报》（2026年08月03日``),
+    else a date with a time of day."""
+    found = article_date(root, raw)
+    facts = page_facts(root, raw)
+    when, moment = printed_datetime(facts.get("meta-date", ""))
+    if found is not None:
+        return found, moment if when == found else None
+    if when is not None:
+        return when, moment
+    text = element_text(root.find("body") if root.find("body") is not None else root)[:20000]
+    when, moment = labelled_datetime(text)
+    if when is not None:
+        return when, moment
+    if source := _SOURCE_DATE.search(text):  # "《人民日报》（2026年08月03日 第 04 版）"
+        return printed_datetime(source.group(1))[0], None
+    timed = _TIMED_DATE.search(text)
+    return printed_datetime(timed.group(0)) if timed else (None, None)
+
+
+def has_article_text(
     root: lxml.html.HtmlElement,
-    xpath: str,
-    prop: str | None,
-    scope: lxml.html.HtmlElement,
-    alt: str,
-) -> str:
-    """A field from its Founder tag, else the enpproperty comment, else a heading tag."""
-    return element_text(first(root, xpath)) or prop or element_text(first(scope, alt))
-
-
-def _paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
-    """The paragraphs of a body element, in order; lines split at <br> when there is no <p>."""
-    if content is None:
-        return []
-    elements = content.xpath(".//p | .//td[not(.//p) and not(.//td)]")
-    if not elements:
-        return [_Para(squash(line)) for line in _br_lines(content) if squash(line)]
-    paras = []
-    for element in elements:
-        text = element_text(element)
-        # Founder sets each photo in a table: every text cell of it is the caption.
-        image = bool(element.xpath(".//img | ancestor::table[1][.//img]"))
-        if not text and not image:
-            continue
-        style = (element.get("style") or "") + (element.get("align") or "")
-        bold = (
-            first(element, "./strong|./b") is not None
-            and element_text(first(element, "./strong|./b")) == text
-        )
-        centred = "center" in style or "right" in style
-        paras.append(_Para(text, has_image=image, emphasised=bold or centred))
-    return paras
-
-
-def _br_lines(content: lxml.html.HtmlElement) -> list[str]:
-    for br in content.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    text: str = content.text_content()
-    return text.split("\n")
-
-
-def _fill_body(draft: Draft, paras: list[_Para]) -> None:
-    """Byline, captions and paragraphs of an article body, in reading order."""
-    after_image = False
-    for index, para in enumerate(paras):
-        text = para.text
-        if para.has_image:
-            after_image = True
-            if text and len(text) <= _MAX_CAPTION_CHARS:
-                _add_caption(draft, text)
-            continue
-        if after_image and _looks_like_caption(para):
-            _add_caption(draft, text)
-            continue
-        after_image = False
-        opening = not draft.paragraphs and _is_opening_byline(text)
-        closing = index == len(paras) - 1 and is_trailing_byline(text) and bool(draft.paragraphs)
-        if opening or closing:
-            draft.set_byline(text)
-        elif _CREDIT.match(text):
-            _credit(draft, text)
-        else:
-            _, paren, _ = split_lead(text)
-            if paren and not draft.paragraphs:
-                draft.set_byline(paren)
-            draft.add_paragraph(text, repair=False)
-
-
-def _credit(draft: Draft, text: str) -> None:
-    """A photo credit: the caption's credit, or the byline of a photo story."""
-    if draft.paragraphs and draft.byline is None:
-        draft.set_byline(text)
-    else:
-        _add_caption(draft, text)
-
-
-def _is_opening_byline(text: str) -> bool:
-    return text.startswith(("□", "■")) or (is_byline_text(text) and len(text) <= 40)
-
-
-def _looks_like_caption(para: _Para) -> bool:
-    text = para.text
-    if len(text) > _MAX_CAPTION_CHARS:
+    linked: set[str] | None = None,
+    url: str | None = None,
+    *,
+    short: bool = False,
+) -> bool:
+    """True when the page holds an article's worth of sentences outside links (a brief's,
+    with ``short``), in a body that is not a list of the ``linked`` stories and leads."""
+    body = find_body(root)
+    if body is None:
         return False
-    credited = bool(_CREDIT.match(text) or PHOTO_CREDIT_END.search(text[-24:]))
-    return para.emphasised or credited or not has_clause_punct(text)
-
-
-def _add_caption(draft: Draft, text: str) -> None:
-    if draft.captions and _CREDIT.match(text):
-        draft.captions[-1] = draft.captions[-1] + text  # the credit belongs to its caption
-    else:
-        draft.captions.append(text)
+    if linked:
+        hrefs = {
+            (urljoin(url, h) if url else h).split("#")[0]
+            for h in (a.get("href") or "" for a in body.iter("a"))
+        }
+        if len(hrefs & linked) >= _MAX_BODY_LINKS:
+            return False  # a list of stories with their leads, not one story
+    text = "".join(t for t in body.xpath(".//text()[not(ancestor::a)]") if isinstance(t, str))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if short:
+        return cjk >= _MIN_BRIEF_CJK and "。" in text
+    return cjk >= _MIN_ARTICLE_CJK and text.count("。") >= _MIN_ARTICLE_SENTENCES
 
 
 def has_article_markup(root: lxml.html.HtmlElement) -> bool:
@@ -238,6 +311,10 @@ def has_article_markup(root: lxml.html.HtmlElement) -> bool:
 
 
 def has_body_text(draft: Draft) -> bool:
-    """True when a draft holds real text (not an empty shell from a blocked page)."""
+    """True when a draft holds real text (not an empty shell from a blocked page): a
+    headline, or, untitled, sentences enough to be an article rather than a page's chrome."""
+    if draft.heading.headline:
+        return True
     cjk = sum(1 for p in draft.paragraphs for ch in p if "\u4e00" <= ch <= "\u9fff")
-    return cjk >= _MIN_BODY_CJK or bool(draft.heading.headline)
+    sentences = sum(p.count("。") for p in draft.paragraphs)
+    return cjk >= _MIN_UNTITLED_CJK and sentences >= _MIN_UNTITLED_SENTENCES

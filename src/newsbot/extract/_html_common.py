@@ -24,8 +24,8 @@ _PROPERTY = re.compile(r"<([a-zA-Z][\w-]{0,30})>([^<]{0,2000})</\1>")
 _SKIP_TAGS = ("script", "style", "noscript", "template")
 # "第01版：今日要闻", "第1版 要闻": the page number and name a page label prints.
 PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
-# "2023年2月10日", "2023-02-10": a printed date.
-DATE = re.compile(r"(\d{4})\s*[年-]\s*(\d{1,2})\s*[月-]\s*(\d{1,2})")
+# "2023年2月10日", "2023-02-10", "2018.01.05", "2018/01/05": a printed date.
+DATE = re.compile(r"(\d{4})\s*(?:年\s*|([-./]))(\d{1,2})\s*(?:月\s*|\2)(\d{1,2})(?!\d)")
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement | None:
@@ -75,11 +75,15 @@ def properties(text: str) -> dict[str, str]:
 
 
 def match_date(match: re.Match[str] | None) -> date | None:
-    """The date of a match's first three groups (year, month, day); None if none or impossible."""
+    """The date of a match's first three digit groups (year, month, day); None if none or
+    impossible (separator groups are skipped)."""
     if match is None:
         return None
+    digits = [g for g in match.groups() if g and g.isdigit()]
+    if len(digits) < 3:
+        return None
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return date(int(digits[0]), int(digits[1]), int(digits[2]))
     except ValueError:
         return None
 

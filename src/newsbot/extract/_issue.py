@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from newsbot.extract._continuation import join_continuations
 from newsbot.extract._document import Part
 from newsbot.extract._draft import Draft
+from newsbot.extract._labels import page_order
 from newsbot.models import Issue, RawIssue, Topic
-
-_UNKNOWN_PAGE = 10_000
 
 
 def _key(text: str | None) -> str:
@@ -52,7 +51,7 @@ def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Is
         warnings.append(f"pages disagree on the date: {sorted({d.isoformat() for d in dates})}")
     drafts = [d for part in parts for d in part.drafts]
     drafts = _dedupe(drafts)
-    drafts.sort(key=lambda d: d.page if d.page is not None else _UNKNOWN_PAGE)
+    drafts.sort(key=lambda d: page_order(d.page, d.page_label))
     drafts = join_continuations(drafts)
     # One page (an index with its article pages, say) is that page; several make no page.
     pages = {p.page for p in parts if p.page is not None}
@@ -66,6 +65,7 @@ def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Is
         page=single.page if single else None,
         page_count=next((p.page_count for p in parts if p.page_count is not None), None),
         page_name=single.page_name if single else None,
+        page_label=single.page_label if single else None,
         teasers=tuple(t for part in parts for t in part.teasers),
         warnings=tuple(warnings),
     )

@@ -17,7 +17,9 @@ from newsbot.extract._text import PHOTO_CREDIT_END, ends_sentence
 
 MAX_SUMMARY_CHARS = 120
 _MIN_LEAD_CHARS = 30
-_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』]?|$)")
+# A "!" right after "<" (markup such as <!channel>) or a "?"/"!" glued to a following
+# word character (a URL's query) ends no sentence.
+_SENTENCE = re.compile(r"(?:[^。！？!?]|(?<=<)!|[!?](?=[A-Za-z0-9_=&]))*(?:[。！？!?]+[”’」』]?|$)")
 _CLAUSE_END = "，；、,;："
 
 

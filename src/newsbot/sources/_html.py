@@ -89,6 +89,8 @@ def _select(tree: lxml_html.HtmlElement, selector: str) -> list[lxml_html.HtmlEl
 
 
 def _links(tree: lxml_html.HtmlElement, selector: str, base_url: str) -> tuple[Link, ...]:
+    if not selector:
+        return ()  # the generic preset finds its links by structure instead
     seen: dict[str, Link] = {}
     for element in _select(tree, selector):
         href = (element.get("href") or "").strip()

@@ -18,6 +18,7 @@ class Preset:
     selectors: Selectors
     example_url: str
     period_path: str | None = None  # relative to the front page URL
+    generic: bool = False  # links found by structure (newsbot.extract.index_links)
 
 
 PRESETS: dict[str, Preset] = {
@@ -57,5 +58,13 @@ PRESETS: dict[str, Preset] = {
             pdf='a[href$=".pdf"]',
         ),
         example_url="http://paper.people.com.cn/rmrb/html/{date:%Y-%m/%d}/nbs.D110000renmrb_01.htm",
+    ),
+    # Any other e-paper: article and page links found by the structure of the page (a
+    # cluster of same-shape links, printed page labels), no selectors. What
+    # `newsbot sources probe` proposes when no preset above fits.
+    "generic": Preset(
+        selectors=Selectors(pages="", articles="", pdf='a[href$=".pdf"]'),
+        example_url="http://epaper.example.cn/pc/layout/{date:%Y%m/%d}/node_01.html",
+        generic=True,
     ),
 }

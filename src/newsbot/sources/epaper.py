@@ -395,6 +395,8 @@ class EpaperSource(Source):
 
     def _parse(self, answer: Answer) -> PageIndex:
         selectors = self.options.effective_selectors
+        if PRESETS[self.options.preset].generic and not (selectors.pages or selectors.articles):
+            return generic_index(answer.body, answer.url, selectors, charset=answer.charset)
         return parse_index(answer.body, answer.url, selectors, charset=answer.charset)
 
     async def _get_all(
@@ -412,6 +414,28 @@ class EpaperSource(Source):
         if answer.status != 200:
             raise http_error(answer.status, url, source=self.id)
         return answer
+
+
+def generic_index(
+    body: bytes, url: str, selectors: Selectors, *, charset: str | None = None
+) -> PageIndex:
+    """A page index read by structure (preset ``generic``): the issue's page links and
+    this page's article links; the PDF link, if any, through the preset's selector."""
+    from newsbot.extract import index_links
+
+    reading = index_links(body, url, declared_charset(body, charset))
+    counts = parse_index(body, url, selectors, charset=charset)
+    return PageIndex(
+        pages=tuple(Link(a.url, a.text) for a in reading.pages),
+        articles=tuple(
+            Link(a.url, a.text)
+            for a in reading.articles
+            if not any(skip in a.text for skip in selectors.skip_titles)
+        ),
+        pdf=counts.pdf,
+        link_count=counts.link_count,
+        text_chars=counts.text_chars,
+    )
 
 
 @dataclass(frozen=True)
