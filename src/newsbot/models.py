@@ -81,7 +81,7 @@ class Article:
     page_name: str | None = None
     published_at: datetime | None = None
     # The page as printed ("A01", "06") when the page says; ``page`` is its number (3 for
-    # "B03"). Not stored yet: the store keeps ``page``.
+    # "B03"). Stored per page of an issue (``issue_pages.page_label``), not per article.
     page_label: str | None = None
 
     @property

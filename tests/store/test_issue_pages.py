@@ -17,7 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlmodel import Session, SQLModel, select
 
 from newsbot.config import load_settings
-from newsbot.models import Document, Issue, RawIssue
+from newsbot.models import Article, Document, Issue, RawIssue
 from newsbot.pipeline import App, poll_source
 from newsbot.store import console
 from newsbot.store.articles import save_issue
@@ -74,7 +74,7 @@ def test_migration_0003_upgrades_a_0002_database_and_matches_the_tables(
             session.commit()
         assert upgrade(engine) == ("0002", "0003")
         columns = {c["name"] for c in inspect(engine).get_columns("issue_pages")}
-        assert columns == {"id", "issue_id", "page", "page_name", "url", "pdf_url"}
+        assert columns == {"id", "issue_id", "page", "page_label", "page_name", "url", "pdf_url"}
         with engine.connect() as connection:
             context = MigrationContext.configure(connection)
             assert compare_metadata(context, SQLModel.metadata) == []
@@ -98,6 +98,7 @@ def test_a_poll_stores_every_page_with_its_pdf_link(engine: Engine, tmp_path: Pa
         assert again.outcome == "updated", again
         pages = stored_pages(engine)
         assert [(p.page, p.page_name) for p in pages] == [(1, "要闻"), (2, "综合"), (3, "广告")]
+        assert pages[0].page_label == "01"  # as the front page prints it
         for page in pages:
             assert page.url == site.url(f"/layout/202505/16/node_{page.page:02d}.html")
         assert [p.pdf_url for p in pages] == [
@@ -121,7 +122,8 @@ def _index(page: int, url: str, pdf_url: str | None = None) -> Document:
 
 def test_storing_an_issue_again_updates_its_pages_in_place(engine: Engine) -> None:
     """One row per (issue, page) however often it is stored; a PDF link once seen is kept,
-    a credential in a link is redacted, and a ``javascript:`` link is never stored."""
+    a credential in a link is redacted, a ``javascript:`` link is never stored, and a
+    page's printed label ("B03") comes from its articles."""
     with Session(engine) as session:
         session.add(SourceRow(id="s", kind="epaper"))
         session.commit()
@@ -134,12 +136,13 @@ def test_storing_an_issue_again_updates_its_pages_in_place(engine: Engine) -> No
             issue,
             now=NOW,
         )
+        lettered = Issue(articles=(Article("稿件", "正文。", page=2, page_label="B03"),))
         save_issue(
             session,
             _raw(
                 _index(1, front), _index(2, "http://paper.test/node_02.html", "JavaScript:alert(1)")
             ),
-            issue,
+            lettered,
             now=NOW,
         )
         session.commit()
@@ -149,3 +152,4 @@ def test_storing_an_issue_again_updates_its_pages_in_place(engine: Engine) -> No
     assert pages[0].pdf_url.startswith("http://paper.test/p1.pdf?token=")
     assert "s3cr3t-value" not in pages[0].pdf_url
     assert pages[1].pdf_url is None
+    assert [p.page_label for p in pages] == [None, "B03"]

@@ -60,7 +60,7 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
     session.flush()
     assert row.id is not None
     changes = IssueChanges(issue_id=row.id, is_new_issue=is_new)
-    _save_pages(session, row.id, raw)
+    _save_pages(session, row.id, raw, _printed_labels(issue))
     seen: set[str] = set()
     for article in issue.articles:
         key = article_key(raw, article)
@@ -82,7 +82,18 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
     return changes
 
 
-def _save_pages(session: Session, issue_id: int, raw: RawIssue) -> None:
+def _printed_labels(issue: Issue) -> dict[int, str]:
+    """Each page number's label as printed ("A01"), as extraction read it off the pages."""
+    labels: dict[int, str] = {}
+    if issue.page is not None and issue.page_label:
+        labels[issue.page] = issue.page_label
+    for article in issue.articles:
+        if article.page is not None and article.page_label:
+            labels.setdefault(article.page, article.page_label)
+    return labels
+
+
+def _save_pages(session: Session, issue_id: int, raw: RawIssue, labels: dict[int, str]) -> None:
     """Upsert the issue's page indexes: one row per page, however many polls deliver it.
 
     A page's PDF link, once seen, is kept when a later document of the page lacks one.
@@ -102,6 +113,7 @@ def _save_pages(session: Session, issue_id: int, raw: RawIssue) -> None:
         page = stored.get(number) or IssuePageRow(issue_id=issue_id, page=number, url="")
         page.url = _web_url(doc.url) or page.url
         page.page_name = (doc.page_name or page.page_name or "")[:200] or None
+        page.page_label = (labels.get(number) or page.page_label or "")[:20] or None
         page.pdf_url = _web_url(doc.pdf_url) or page.pdf_url
         session.add(page)
     session.flush()

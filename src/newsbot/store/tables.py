@@ -101,6 +101,7 @@ class IssuePageRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issues.id")
     page: int
+    page_label: str | None = Field(default=None, max_length=20)  # as printed: "A01"
     page_name: str | None = Field(default=None, max_length=200)
     url: str = Field(sa_column=Column(Text, nullable=False))
     pdf_url: str | None = Field(default=None, sa_column=Column(Text))

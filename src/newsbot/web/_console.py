@@ -82,6 +82,7 @@ class PageGroup:
     articles: list[ArticleRow]
     url: str | None = None
     pdf_url: str | None = None
+    label: str | None = None  # as printed ("A01"), when the page says
 
 
 def is_pdf(url: str | None) -> bool:
@@ -106,7 +107,7 @@ def group_pages(stored: list[IssuePageRow], articles: list[ArticleRow]) -> list[
     stored (sources without page indexes) get a group of their own.
     """
     groups: dict[int | None, PageGroup] = {
-        p.page: PageGroup(p.page, p.page_name, [], p.url, p.pdf_url) for p in stored
+        p.page: PageGroup(p.page, p.page_name, [], p.url, p.pdf_url, p.page_label) for p in stored
     }
     for article in articles:
         group = groups.setdefault(article.page, PageGroup(article.page, article.page_name, []))

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("issue_id", sa.Integer(), nullable=False),
         sa.Column("page", sa.Integer(), nullable=False),
+        sa.Column("page_label", sa.String(length=20), nullable=True),
         sa.Column("page_name", sa.String(length=200), nullable=True),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("pdf_url", sa.Text(), nullable=True),
