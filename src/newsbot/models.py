@@ -30,7 +30,8 @@ class Document:
 
     ``role`` says how extraction should read it; ``charset`` is the one the server
     declared (it may be wrong: extraction checks it); ``page`` is the page number
-    when the source knows it (an e-paper index says "第01版").
+    when the source knows it (an e-paper index says "第01版"); ``pdf_url`` is a page
+    index's link to its page PDF, when the page has one (fetched or not).
     """
 
     url: str
@@ -40,6 +41,7 @@ class Document:
     charset: str | None = None
     page: int | None = None
     page_name: str | None = None
+    pdf_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Article:
     page_name: str | None = None
     published_at: datetime | None = None
     # The page as printed ("A01", "06") when the page says; ``page`` is its number (3 for
-    # "B03"). Not stored yet: the store keeps ``page``.
+    # "B03"). Stored per page of an issue (``issue_pages.page_label``), not per article.
     page_label: str | None = None
 
     @property

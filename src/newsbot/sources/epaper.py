@@ -344,8 +344,8 @@ class EpaperSource(Source):
             if answer is None:
                 continue
             number, name = page_number(link, position), page_name(link)
-            page_docs.append(_document(answer, "page_index", number, name))
             page_index = index if answer is front else self._parse(answer)
+            page_docs.append(_document(answer, "page_index", number, name, pdf=page_index.pdf))
             for article in page_index.articles:
                 articles.setdefault(article.url, (number, name))
             if self.options.fetch_pdfs and page_index.pdf:
@@ -378,7 +378,7 @@ class EpaperSource(Source):
              if link.url == front.url),
             (1, None),
         )  # fmt: skip
-        front_doc = _document(front, "page_index", number, name)
+        front_doc = _document(front, "page_index", number, name, pdf=index.pdf)
         urls = [a.url for a in index.articles][: self.options.max_articles]
         ahead: dict[str, Answer | None] = {}
 
@@ -462,6 +462,8 @@ def _document(
     role: Literal["page_index", "article_page", "page_text"],
     page: int,
     name: str | None,
+    *,
+    pdf: str | None = None,
 ) -> Document:
     return Document(
         url=answer.url,
@@ -473,4 +475,5 @@ def _document(
         else answer.charset,
         page=page,
         page_name=name,
+        pdf_url=pdf,
     )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
-from newsbot.models import Article, Issue, RawIssue
-from newsbot.store.tables import ArticleRow, IssueRow
+from newsbot.models import Article, Document, Issue, RawIssue
+from newsbot.secrets import redact_url
+from newsbot.store.tables import ArticleRow, IssuePageRow, IssueRow
 
 
 @dataclass
@@ -58,6 +60,7 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
     session.flush()
     assert row.id is not None
     changes = IssueChanges(issue_id=row.id, is_new_issue=is_new)
+    _save_pages(session, row.id, raw, _printed_labels(issue))
     seen: set[str] = set()
     for article in issue.articles:
         key = article_key(raw, article)
@@ -77,6 +80,51 @@ def save_issue(session: Session, raw: RawIssue, issue: Issue, *, now: datetime) 
     session.add(row)
     session.flush()
     return changes
+
+
+def _printed_labels(issue: Issue) -> dict[int, str]:
+    """Each page number's label as printed ("A01"), as extraction read it off the pages."""
+    labels: dict[int, str] = {}
+    if issue.page is not None and issue.page_label:
+        labels[issue.page] = issue.page_label
+    for article in issue.articles:
+        if article.page is not None and article.page_label:
+            labels.setdefault(article.page, article.page_label)
+    return labels
+
+
+def _save_pages(session: Session, issue_id: int, raw: RawIssue, labels: dict[int, str]) -> None:
+    """Upsert the issue's page indexes: one row per page, however many polls deliver it.
+
+    A page's PDF link, once seen, is kept when a later document of the page lacks one.
+    URLs are stored redacted: a credential in a site's link never reaches the database.
+    """
+    pages: dict[int, Document] = {}
+    for doc in raw.documents:
+        if doc.role == "page_index" and doc.page is not None:
+            pages.setdefault(doc.page, doc)  # the first index of a page number wins
+    if not pages:
+        return
+    stored = {
+        r.page: r
+        for r in session.exec(select(IssuePageRow).where(IssuePageRow.issue_id == issue_id))
+    }
+    for number, doc in pages.items():
+        page = stored.get(number) or IssuePageRow(issue_id=issue_id, page=number, url="")
+        page.url = _web_url(doc.url) or page.url
+        page.page_name = (doc.page_name or page.page_name or "")[:200] or None
+        page.page_label = (labels.get(number) or page.page_label or "")[:20] or None
+        page.pdf_url = _web_url(doc.pdf_url) or page.pdf_url
+        session.add(page)
+    session.flush()
+
+
+def _web_url(url: str | None) -> str | None:
+    """``url`` redacted, when it is an http(s) link; None for anything a page must not link
+    (``javascript:``, ``data:`` ... in a hostile site's markup)."""
+    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+        return None
+    return redact_url(url.strip())
 
 
 def _save_article(

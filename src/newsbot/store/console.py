@@ -26,6 +26,7 @@ from newsbot.store.tables import (
     ArticleRow,
     ChannelRow,
     DeliveryRow,
+    IssuePageRow,
     IssueRow,
     MatchRow,
     SourceRow,
@@ -67,6 +68,17 @@ def issue_article_rows(session: Session, issue_id: int) -> list[ArticleRow]:
             select(ArticleRow)
             .where(ArticleRow.issue_id == issue_id)
             .order_by(col(ArticleRow.page), col(ArticleRow.id))
+        ).all()
+    )
+
+
+def issue_pages(session: Session, issue_id: int) -> list[IssuePageRow]:
+    """The stored pages of one issue (page index and PDF links), in page order."""
+    return list(
+        session.exec(
+            select(IssuePageRow)
+            .where(IssuePageRow.issue_id == issue_id)
+            .order_by(col(IssuePageRow.page))
         ).all()
     )
 

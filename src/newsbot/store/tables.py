@@ -88,6 +88,25 @@ class ArticleRow(SQLModel, table=True):
     updated_at: datetime
 
 
+class IssuePageRow(SQLModel, table=True):
+    """One page of an issue (an e-paper's 第01版): where its index is, and its PDF if any.
+
+    Stored once per (issue, page) and updated as later polls see the page again. URLs are
+    stored redacted: a credential in a site's link never reaches the database.
+    """
+
+    __tablename__ = "issue_pages"
+    __table_args__ = (UniqueConstraint("issue_id", "page", name="uq_issue_page"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issues.id")
+    page: int
+    page_label: str | None = Field(default=None, max_length=20)  # as printed: "A01"
+    page_name: str | None = Field(default=None, max_length=200)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    pdf_url: str | None = Field(default=None, sa_column=Column(Text))
+
+
 class TopicRow(SQLModel, table=True):
     """A topic of the catalog; the id is stable, name and terms are admins' to edit."""
 

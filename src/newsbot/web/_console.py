@@ -18,7 +18,7 @@ from starlette.responses import Response
 from newsbot.secrets import redact_url
 from newsbot.store import console as store
 from newsbot.store.outbox import DEAD, FAILED, PENDING, SENDING, SENT
-from newsbot.store.tables import ArticleRow, IssueRow
+from newsbot.store.tables import ArticleRow, IssuePageRow, IssueRow
 from newsbot.web._app import render, state_of
 
 if TYPE_CHECKING:
@@ -75,11 +75,14 @@ async def overview(request: Request) -> Response:
 
 @dataclass(frozen=True)
 class PageGroup:
-    """The articles printed on one page of an issue."""
+    """One page of an issue: its links (when stored) and the articles printed on it."""
 
     number: int | None
     name: str | None
     articles: list[ArticleRow]
+    url: str | None = None
+    pdf_url: str | None = None
+    label: str | None = None  # as printed ("A01"), when the page says
 
 
 def is_pdf(url: str | None) -> bool:
@@ -93,12 +96,23 @@ def _issue(app: App, issue_id: int) -> dict[str, Any]:
         if row is None:
             raise HTTPException(404, f"no stored issue with id {issue_id}")
         articles = store.issue_article_rows(session, issue_id)
-    pages: list[PageGroup] = []
+        stored = store.issue_pages(session, issue_id)
+    return {"issue": row, "pages": group_pages(stored, articles), "count": len(articles)}
+
+
+def group_pages(stored: list[IssuePageRow], articles: list[ArticleRow]) -> list[PageGroup]:
+    """Every stored page (with its links), each article under its page, in page order.
+
+    A page without articles (an advert) is still listed; articles of a page that was not
+    stored (sources without page indexes) get a group of their own.
+    """
+    groups: dict[int | None, PageGroup] = {
+        p.page: PageGroup(p.page, p.page_name, [], p.url, p.pdf_url, p.page_label) for p in stored
+    }
     for article in articles:
-        if not pages or pages[-1].number != article.page:
-            pages.append(PageGroup(article.page, article.page_name, []))
-        pages[-1].articles.append(article)
-    return {"issue": row, "pages": pages, "count": len(articles)}
+        group = groups.setdefault(article.page, PageGroup(article.page, article.page_name, []))
+        group.articles.append(article)
+    return sorted(groups.values(), key=lambda g: (g.number is None, g.number or 0))
 
 
 async def issue(request: Request) -> Response:
