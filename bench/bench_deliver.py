@@ -3,7 +3,9 @@
 Senders, each delivering N messages to the same local HTTP/1.1 receiver (another process, no
 platform limits: the ``webhook`` channel, unsigned); the receiver's count is checked each time:
 
-- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count;
+- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count, and
+  again at the largest count with its in-flight limit pinned at ``workers`` (what the outbox did
+  before the adaptive limit of :mod:`newsbot._inflight`);
 - Apprise's ``json://`` notifier, one ``notify()`` per message (the ``bench`` extra installs it);
 - a bare ``httpx.AsyncClient``, 4 tasks, no database: the most the outbox's sending side can
   reach; then the same over cleartext HTTP/2 to an ``h2`` receiver (the ``bench`` extra too);
@@ -36,6 +38,8 @@ import httpx
 from sqlalchemy import Engine, update
 from sqlmodel import Session, SQLModel, col, select
 
+from newsbot import outbox
+from newsbot._inflight import InflightLimit
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.webhook import WebhookOptions
 from newsbot.models import Message
@@ -188,8 +192,23 @@ async def async_httpx_run(
         return time.perf_counter() - started
 
 
-async def outbox_run(engine: Engine, channel: Channel, total: int, workers: int) -> float:
-    """Seconds for send_due to deliver everything with ``workers`` workers, one client."""
+class PinnedLimit(InflightLimit):
+    """The in-flight limit held at ``workers`` whatever the round trips (the old behaviour)."""
+
+    def __init__(self, ceiling: int) -> None:
+        super().__init__(ceiling)
+        self.limit = self.ceiling
+
+    def observe(self, round_trip_s: float) -> None:
+        """Ignore it: the limit stays pinned."""
+
+
+async def outbox_run(
+    engine: Engine, channel: Channel, total: int, workers: int, *, pinned: bool = False
+) -> float:
+    """Seconds for send_due to deliver everything with ``workers`` workers, one client;
+    ``pinned`` holds the in-flight limit at ``workers``."""
+    outbox.InflightLimit = PinnedLimit if pinned else InflightLimit  # type: ignore[misc]
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     transport = httpx.AsyncHTTPTransport(limits=limits, socket_options=NODELAY)
@@ -262,6 +281,13 @@ def main() -> None:
                 lambda w=workers: asyncio.run(outbox_run(engine, channel, total, w)),  # type: ignore[misc]
             )
             assert sent_count(engine) == total
+        most = max(args.workers)
+        fill(engine, total)
+        measure(
+            f"outbox, {most} workers, limit pinned",
+            lambda: asyncio.run(outbox_run(engine, channel, total, most, pinned=True)),
+        )
+        assert sent_count(engine) == total
         measure(
             "httpx AsyncClient, 4 tasks, no db",
             lambda: asyncio.run(async_httpx_run(channel, total, 4)),
@@ -310,7 +336,7 @@ def report(results: list[tuple[str, float]], total: int, latency_ms: float) -> N
     anchor = dict(results).get("apprise json://")
     for name, seconds in results:
         ratio = f"  {anchor / seconds:5.2f}x apprise" if anchor else ""
-        print(f"  {name:<34} {seconds:7.2f} s  {total / seconds:8.0f} msg/s{ratio}")
+        print(f"  {name:<36} {seconds:7.2f} s  {total / seconds:8.0f} msg/s{ratio}")
 
 
 def profile(engine: Engine, channel: Channel, total: int) -> None:

@@ -40,6 +40,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from newsbot import metrics
+from newsbot._inflight import InflightLimit
 from newsbot.channels import Channel
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
@@ -331,6 +332,7 @@ class _Run:
         self.dead_channels: dict[str, str] = {}  # channel id -> redacted error, to tell the admin
         self.failing_channels: dict[str, str] = {}  # permanent refusals: mark the channel failing
         self.busy = 0  # rows claimed whose outcome is not committed yet: at most ``workers``
+        self.inflight = InflightLimit(workers)  # how many of the ``workers`` help right now
         self.outcomes: list[store.Outcome] = []  # decided, not yet committed
         self.senders: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
@@ -348,7 +350,8 @@ class _Run:
                 await asyncio.sleep(LINGER_S)
             want = 0
             if more and not self.stop.is_set():
-                want = min(self.workers - self.busy, limit - claimed)
+                # max(0, …): the limit may have shrunk below the rows still out.
+                want = max(0, min(self.inflight.limit - self.busy, limit - claimed))
             outcomes, self.outcomes = self.outcomes, []
             if want <= 0 and not outcomes:
                 if self.busy == 0:
@@ -416,7 +419,9 @@ class _Run:
             return self._outcome(row, "pending", attempted=False, next_attempt_at=later)
         try:
             message = message_from_json(row.message_json)
+            started_s = time.perf_counter()
             text = await metrics.timed_send(channel, self.client, message, now=self.now())
+            self.inflight.observe(time.perf_counter() - started_s)
         except TransientDeliveryError as exc:
             return self._transient(row, channel, exc)
         except PermanentDeliveryError as exc:

@@ -87,7 +87,7 @@ def test_concurrent_callers_sharing_a_worker_id_send_each_message_once(engine: E
     total = 600
     _fill(engine, total)
     with FakePlatforms() as fake:
-        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**9))
+        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**6))
         callers = [
             threading.Thread(target=asyncio.run, args=(_drain(engine, channel),)) for _ in range(4)
         ]
@@ -115,7 +115,7 @@ def test_a_run_claims_no_more_rows_than_it_has_senders(engine: Engine) -> None:
         await task
 
     with FakePlatforms(latency_s=0.1) as fake:
-        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**9))
+        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**6))
         asyncio.run(run_and_watch())
     assert _states(engine) == Counter({"sent": 12})
     assert max(seen) == 2  # it did send two at a time, and never held more
@@ -135,7 +135,7 @@ def test_a_cancelled_run_gives_back_at_once_every_row_it_held(engine: Engine) ->
             await task
 
     with FakePlatforms(latency_s=0.05) as fake:
-        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**9))
+        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**6))
         asyncio.run(cancel_mid_run())
         sent_somewhere = len(_received(fake))
     states = _states(engine)
@@ -162,7 +162,7 @@ def test_stop_ends_a_run_after_its_sends_in_flight(engine: Engine) -> None:
         await task
 
     with FakePlatforms(latency_s=0.05) as fake:
-        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**9))
+        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**6))
         asyncio.run(stop_mid_run())
         received = len(_received(fake))
     states = _states(engine)
