@@ -60,6 +60,15 @@ def test_round_trips_stretched_by_our_own_queue_shrink_the_limit_down_to_the_ban
     assert set(limits[-5:]) == {5}
 
 
+def test_however_stretched_the_round_trips_the_limit_stays_at_least_four() -> None:
+    """The floor is where it started (the old default of 4 senders): even round trips a
+    thousand times the fastest do not shrink it below that, so the outbox never stalls."""
+    inflight = InflightLimit(16)
+    inflight.observe(0.001)
+    inflight._sum_s, inflight._count = 0.0, 0
+    assert feed(inflight, 1.0, 10)[-1] == START
+
+
 def test_a_moderate_stretch_keeps_the_limit_where_it_is() -> None:
     """Inside the band (between a third and a half of the sends waiting on us, or 2 to 4 of
     them) the limit holds: other load on the machine does not shrink a useful limit."""

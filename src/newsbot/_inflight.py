@@ -6,8 +6,9 @@ own CPU instead, and every extra send in flight only adds switching and pooled c
 check: 16 senders went slower than 4. So the limit follows TCP Vegas' rule on the sends' round
 trips: ``queued = limit × (1 − fastest / mean)`` estimates how many sends are waiting on us
 rather than on the receiver; below ``max(QUEUED_LOW, limit / 3)`` the limit grows by one,
-above ``max(QUEUED_HIGH, limit / 2)`` it shrinks by one, once per ``limit`` sends, within
-``[1, ceiling]``.
+above ``max(QUEUED_HIGH, limit / 2)`` it shrinks by one, once per ``limit`` sends, up to
+``ceiling``. Since ``queued`` is below ``limit``, it never shrinks below ``QUEUED_HIGH`` (4, the
+old default of senders): where it starts, or ``ceiling`` when lower.
 
 Usage::
 

@@ -9,7 +9,8 @@ A message is a ``deliveries`` row before any byte goes out::
 
 A claim takes only as many rows as there are idle senders (``workers``), under a token of its
 own, so at most ``workers`` messages are ever in flight: only those can be sent twice after a
-SIGKILL. Outcomes and the next claim share one transaction (batches, not a statement per row).
+SIGKILL. How many of them send at once adapts to where the time goes (:mod:`newsbot._inflight`).
+Outcomes and the next claim share one transaction (batches, not a statement per row).
 A stop (``stop`` set, or the call cancelled) releases the rows it holds at once; a restarted
 process takes back what its previous run held (:func:`take_back`); rows of a process that
 never comes back return after ``lease_s``, a few times the longest a send may take.
