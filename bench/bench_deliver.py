@@ -3,7 +3,9 @@
 Senders, each delivering N messages to the same local HTTP/1.1 receiver (another process, no
 platform limits: the ``webhook`` channel, unsigned); the receiver's count is checked each time:
 
-- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count;
+- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count, and
+  again at the largest count with its in-flight limit pinned at ``workers`` (what the outbox did
+  before the adaptive limit of :mod:`newsbot._inflight`);
 - Apprise's ``json://`` notifier, one ``notify()`` per message (the ``bench`` extra installs it);
 - a bare ``httpx.AsyncClient``, 4 tasks, no database: the most the outbox's sending side can
   reach; then the same over cleartext HTTP/2 to an ``h2`` receiver (the ``bench`` extra too);
@@ -16,6 +18,8 @@ Usage::
     .venv/bin/python bench/bench_deliver.py --latency-ms 20      # a platform 20 ms away
     .venv/bin/python bench/bench_deliver.py --messages 2000 --workers 1 4 16
     .venv/bin/python bench/bench_deliver.py --profile            # cProfile of the outbox, 4 workers
+    .venv/bin/python bench/bench_deliver.py --profile --workers 16 --pinned   # ... 16, limit pinned
+    .venv/bin/python bench/bench_deliver.py --rounds 3 --workers 4 16   # pinned vs adaptive, interleaved
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ import httpx
 from sqlalchemy import Engine, update
 from sqlmodel import Session, SQLModel, col, select
 
+from newsbot import outbox
+from newsbot._inflight import InflightLimit
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.webhook import WebhookOptions
 from newsbot.models import Message
@@ -188,8 +194,23 @@ async def async_httpx_run(
         return time.perf_counter() - started
 
 
-async def outbox_run(engine: Engine, channel: Channel, total: int, workers: int) -> float:
-    """Seconds for send_due to deliver everything with ``workers`` workers, one client."""
+class PinnedLimit(InflightLimit):
+    """The in-flight limit held at ``workers`` whatever the round trips (the old behaviour)."""
+
+    def __init__(self, ceiling: int) -> None:
+        super().__init__(ceiling)
+        self.limit = self.ceiling
+
+    def observe(self, round_trip_s: float) -> None:
+        """Ignore it: the limit stays pinned."""
+
+
+async def outbox_run(
+    engine: Engine, channel: Channel, total: int, workers: int, *, pinned: bool = False
+) -> float:
+    """Seconds for send_due to deliver everything with ``workers`` workers, one client;
+    ``pinned`` holds the in-flight limit at ``workers``."""
+    outbox.InflightLimit = PinnedLimit if pinned else InflightLimit  # type: ignore[misc]
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     transport = httpx.AsyncHTTPTransport(limits=limits, socket_options=NODELAY)
@@ -225,7 +246,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--latency-ms", type=float, default=0.0, help="receiver delay per answer")
-    parser.add_argument("--profile", action="store_true", help="cProfile the 4-worker outbox")
+    parser.add_argument("--profile", action="store_true", help="cProfile the outbox")
+    parser.add_argument("--pinned", action="store_true", help="profile with the limit pinned")
+    parser.add_argument("--rounds", type=int, default=0, help="only pinned vs adaptive, N rounds")
     args = parser.parse_args()
     port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
     server = multiprocessing.Process(
@@ -251,9 +274,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        if args.profile:
-            fill(engine, total)
-            profile(engine, channel, total)
+        if args.profile or args.rounds:
+            one_study(engine, channel, args, count)
             return
         for workers in args.workers:
             fill(engine, total)
@@ -262,6 +284,13 @@ def main() -> None:
                 lambda w=workers: asyncio.run(outbox_run(engine, channel, total, w)),  # type: ignore[misc]
             )
             assert sent_count(engine) == total
+        most = max(args.workers)
+        fill(engine, total)
+        measure(
+            f"outbox, {most} workers, limit pinned",
+            lambda: asyncio.run(outbox_run(engine, channel, total, most, pinned=True)),
+        )
+        assert sent_count(engine) == total
         measure(
             "httpx AsyncClient, 4 tasks, no db",
             lambda: asyncio.run(async_httpx_run(channel, total, 4)),
@@ -310,12 +339,46 @@ def report(results: list[tuple[str, float]], total: int, latency_ms: float) -> N
     anchor = dict(results).get("apprise json://")
     for name, seconds in results:
         ratio = f"  {anchor / seconds:5.2f}x apprise" if anchor else ""
-        print(f"  {name:<34} {seconds:7.2f} s  {total / seconds:8.0f} msg/s{ratio}")
+        print(f"  {name:<36} {seconds:7.2f} s  {total / seconds:8.0f} msg/s{ratio}")
 
 
-def profile(engine: Engine, channel: Channel, total: int) -> None:
-    """Where the 4-worker outbox spends its time: the event loop thread, then the database
-    thread's round trips (outcomes + next claim), each profiled on its own."""
+def one_study(engine: Engine, channel: Channel, args: argparse.Namespace, count: Any) -> None:
+    """``--profile`` (of one worker count, 4 unless one is given) or ``--rounds``."""
+    total = args.messages
+    if args.profile:
+        fill(engine, total)
+        workers = args.workers[0] if len(args.workers) == 1 else 4
+        profile(engine, channel, total, workers, pinned=args.pinned)
+    else:
+        interleaved(engine, channel, args, count)
+
+
+def interleaved(engine: Engine, channel: Channel, args: argparse.Namespace, count: Any) -> None:
+    """Each worker count adaptive then pinned, in turn, ``--rounds`` times (a busy machine
+    swings single runs by tens of percent); every rate, then the medians."""
+    import statistics
+
+    rates: dict[str, list[float]] = {}
+    total, rounds = args.messages, args.rounds
+    for _ in range(rounds):
+        for workers in args.workers:
+            for pinned in (False, True):
+                fill(engine, total)
+                before = count.value
+                seconds = asyncio.run(outbox_run(engine, channel, total, workers, pinned=pinned))
+                assert count.value - before == total
+                assert sent_count(engine) == total
+                name = f"{workers} workers, {'pinned' if pinned else 'adaptive'}"
+                rates.setdefault(name, []).append(total / seconds)
+    print(f"{total} messages, {rounds} interleaved rounds; msg/s per round, median")
+    for name, values in rates.items():
+        each = ", ".join(f"{rate:.0f}" for rate in values)
+        print(f"  {name:<22} {each:<28} median {statistics.median(values):6.0f}")
+
+
+def profile(engine: Engine, channel: Channel, total: int, workers: int, *, pinned: bool) -> None:
+    """Where the outbox spends its time: the event loop thread, then the database thread's
+    round trips (outcomes + next claim), each profiled on its own."""
     import cProfile
     import pstats
 
@@ -338,10 +401,14 @@ def profile(engine: Engine, channel: Channel, total: int) -> None:
     outbox._Run._settle_and_claim = profiled  # type: ignore[method-assign]
     loop_thread = cProfile.Profile()
     loop_thread.enable()
-    seconds = asyncio.run(outbox_run(engine, channel, total, 4))
+    seconds = asyncio.run(outbox_run(engine, channel, total, workers, pinned=pinned))
     loop_thread.disable()
     outbox._Run._settle_and_claim = settle_and_claim  # type: ignore[method-assign]
-    print(f"outbox, 4 workers: {total / seconds:.0f} msg/s under the profiler, {seconds:.2f} s")
+    limit = "pinned" if pinned else "adaptive"
+    print(
+        f"outbox, {workers} workers, {limit}: {total / seconds:.0f} msg/s profiled, {seconds:.2f} s"
+    )
+    print(f"event loop thread CPU: {pstats.Stats(loop_thread).total_tt:.2f} s")
     print("event loop thread:")
     pstats.Stats(loop_thread).sort_stats("tottime").print_stats(15)
     mean_ms = 1000 * timed[0] / max(1, int(timed[1]))

@@ -9,7 +9,8 @@ A message is a ``deliveries`` row before any byte goes out::
 
 A claim takes only as many rows as there are idle senders (``workers``), under a token of its
 own, so at most ``workers`` messages are ever in flight: only those can be sent twice after a
-SIGKILL. Outcomes and the next claim share one transaction (batches, not a statement per row).
+SIGKILL. How many of them send at once adapts to where the time goes (:mod:`newsbot._inflight`).
+Outcomes and the next claim share one transaction (batches, not a statement per row).
 A stop (``stop`` set, or the call cancelled) releases the rows it holds at once; a restarted
 process takes back what its previous run held (:func:`take_back`); rows of a process that
 never comes back return after ``lease_s``, a few times the longest a send may take.
@@ -22,17 +23,15 @@ Usage::
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -40,11 +39,34 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from newsbot import metrics
+from newsbot._inflight import InflightLimit
+from newsbot._outbox_enqueue import (
+    NewDelivery,
+    enqueue,
+    enqueue_many,
+    message_from_json,
+    message_to_json,
+    queue_notice,
+)
 from newsbot.channels import Channel
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
-from newsbot.models import Message
 from newsbot.secrets import redact_url
 from newsbot.store import outbox as store
+
+__all__ = [
+    "NewDelivery",
+    "OutboxReport",
+    "Pacer",
+    "Pacing",
+    "RetryPolicy",
+    "enqueue",
+    "enqueue_many",
+    "message_from_json",
+    "message_to_json",
+    "queue_notice",
+    "send_due",
+    "take_back",
+]
 
 log = logging.getLogger(__name__)
 
@@ -127,114 +149,6 @@ class Pacer:
 
 
 _DEFAULT_PACER = Pacer()
-
-
-def message_to_json(message: Message) -> str:
-    """The JSON stored in ``DeliveryRow.message_json`` (rendered text only, no secrets)."""
-    data = asdict(message)
-    data["items"] = list(data["items"])
-    return json.dumps(data, ensure_ascii=False)
-
-
-def message_from_json(text: str) -> Message:
-    """The inverse of :func:`message_to_json`."""
-    data: dict[str, Any] = json.loads(text)
-    data["items"] = tuple(data.get("items", ()))
-    return Message(**data)
-
-
-def enqueue(
-    session: Session,
-    *,
-    dedupe_key: str,
-    kind: str,
-    channel_id: str,
-    subscriber_id: str | None,
-    article_id: int | None,
-    message: Message,
-    now: datetime,
-    not_before: datetime | None = None,
-) -> bool:
-    """Add a pending delivery due now (or at ``not_before``, e.g. the end of quiet hours);
-    False (and nothing added) when ``dedupe_key`` exists.
-
-    The row is flushed inside the caller's transaction; the caller commits, so the delivery
-    and whatever caused it (a match marked alerted) are stored together or not at all.
-    """
-    delivery = NewDelivery(
-        dedupe_key, kind, channel_id, subscriber_id, article_id, message, not_before
-    )
-    return enqueue_many(session, [delivery], now=now) == 1
-
-
-@dataclass(frozen=True)
-class NewDelivery:
-    """A message to queue with :func:`enqueue_many`; ``not_before`` holds it (quiet hours)."""
-
-    dedupe_key: str
-    kind: str
-    channel_id: str
-    subscriber_id: str | None
-    article_id: int | None
-    message: Message
-    not_before: datetime | None = None
-
-
-def enqueue_many(session: Session, deliveries: Sequence[NewDelivery], *, now: datetime) -> int:
-    """Queue many messages in a few statements (an issue that thousands of subscribers want).
-
-    Same guarantees as :func:`enqueue`: a dedupe_key that exists is skipped, the caller commits.
-    Returns how many were new.
-    """
-    # Ingest renders one Message per distinct text and shares it among the subscribers who get
-    # that text: encode each once (10,000 subscribers of one issue are ~150 distinct messages).
-    # Keyed by identity, which holds while ``deliveries`` keeps every message alive.
-    encoded: dict[int, str] = {}
-
-    def encode(message: Message) -> str:
-        if (text := encoded.get(id(message))) is None:
-            text = encoded[id(message)] = message_to_json(message)
-        return text
-
-    rows = [
-        {
-            "dedupe_key": d.dedupe_key,
-            "kind": d.kind,
-            "channel_id": d.channel_id,
-            "subscriber_id": d.subscriber_id,
-            "article_id": d.article_id,
-            "message_json": encode(d.message),
-            "state": store.PENDING,
-            "attempts": 0,
-            "next_attempt_at": d.not_before or now,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for d in deliveries
-    ]
-    return store.insert_deliveries(session, rows)
-
-
-def queue_notice(
-    session: Session,
-    *,
-    channel_id: str,
-    kind: str,
-    title: str,
-    text: str,
-    key: str,
-    now: datetime,
-    templates_dir: Path | None = None,
-) -> bool:
-    """Queue an admin notice (a source or channel failing) in the channel's own format.
-
-    ``key`` names the notice (one per failure streak, say); False when it was queued before.
-    """
-    from newsbot.render import render_notice
-
-    messages = render_notice(kind, title, text, templates_dir=templates_dir)
-    notices = [NewDelivery(f"{key}:{m.part}", "admin", channel_id, None, None, m) for m in messages]
-    return enqueue_many(session, notices, now=now) > 0
 
 
 async def send_due(
@@ -341,6 +255,7 @@ class _Run:
         self.dead_channels: dict[str, str] = {}  # channel id -> redacted error, to tell the admin
         self.failing_channels: dict[str, str] = {}  # permanent refusals: mark the channel failing
         self.busy = 0  # rows claimed whose outcome is not committed yet: at most ``workers``
+        self.inflight = InflightLimit(workers)  # how many of the ``workers`` help right now
         self.outcomes: list[store.Outcome] = []  # decided, not yet committed
         self.senders: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
@@ -358,7 +273,8 @@ class _Run:
                 await asyncio.sleep(LINGER_S)
             want = 0
             if more and not self.stop.is_set():
-                want = min(self.workers - self.busy, limit - claimed)
+                # max(0, …): the limit may have shrunk below the rows still out.
+                want = max(0, min(self.inflight.limit - self.busy, limit - claimed))
             outcomes, self.outcomes = self.outcomes, []
             if want <= 0 and not outcomes:
                 if self.busy == 0:
@@ -426,7 +342,9 @@ class _Run:
             return self._outcome(row, "pending", attempted=False, next_attempt_at=later)
         try:
             message = message_from_json(row.message_json)
+            started_s = time.perf_counter()
             text = await metrics.timed_send(channel, self.client, message, now=self.now())
+            self.inflight.observe(time.perf_counter() - started_s)
         except TransientDeliveryError as exc:
             return self._transient(row, channel, exc)
         except PermanentDeliveryError as exc:
