@@ -39,6 +39,15 @@ from newsbot.testing._platform_handlers import (
     text_reply,
 )
 
+
+class _Server(ThreadingHTTPServer):
+    """A ThreadingHTTPServer whose listen backlog holds a burst of connections: the default
+    of 5 refuses some when a test opens a few dozen at once on a loaded machine."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 __all__ = [
     "ANSWERS",
     "KEY",
@@ -123,7 +132,7 @@ class FakePlatforms:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         # A short poll interval keeps stop() quick (shutdown waits for one poll).
         serve = lambda: self._server.serve_forever(poll_interval=0.01)  # noqa: E731

@@ -26,6 +26,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+
+class _Server(ThreadingHTTPServer):
+    """A ThreadingHTTPServer whose listen backlog holds a burst of connections: the default
+    of 5 refuses some when a test opens a few dozen at once on a loaded machine."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 HTML_UTF8 = "text/html; charset=utf-8"
 
 
@@ -80,7 +89,7 @@ class FakeSite:
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
         self.requests: list[SeenRequest] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
