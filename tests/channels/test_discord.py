@@ -19,9 +19,8 @@ from newsbot.secrets import Secret
 
 test_contract = contract_tests("discord")
 
-SPEC = Path("/work/shared/specs/discord-openapi.json")
-if not SPEC.exists():  # the copy kept in the repository
-    SPEC = Path(__file__).parents[1] / "fixtures" / "discord-openapi.json"
+# Discord's own OpenAPI description, kept byte for byte with its licence and origin beside it.
+SPEC = Path(__file__).parents[1] / "fixtures" / "channels" / "discord-openapi.json"
 NOW = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
 OPTIONS = DiscordOptions(id="d", webhook_url=Secret("https://discord.com/api/webhooks/1/tok"))
 
