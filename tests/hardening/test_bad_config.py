@@ -174,11 +174,27 @@ TYPE_CASES = [
     Case("infinite interval", cfg(source="schedule: {every_minutes: .inf}"), "finite number"),
     Case("1e308 interval", cfg(source="schedule: {every_minutes: 1e308}"), "less than or equal"),
     Case("1e30 jitter", cfg(source="schedule: {jitter_s: 1e30}"), "less than or equal to 3600"),
-    Case("zero timeout", cfg(source="timeout_s: 0"), "timeout_s"),
+    Case(
+        "zero timeout",
+        cfg(source="timeout_s: 0"),
+        "timeout_s: Input should be greater than or equal to 0.1",
+    ),
     Case("NaN timeout", cfg(source="timeout_s: .nan"), "finite number"),
-    Case("negative host interval", cfg(source="min_interval_s: -1"), "min_interval_s"),
-    Case("zero body cap", cfg(source="max_body_bytes: 0"), "max_body_bytes"),
-    Case("huge redirects", cfg(source="max_redirects: 100000"), "max_redirects"),
+    Case(
+        "negative host interval",
+        cfg(source="min_interval_s: -1"),
+        "min_interval_s: Input should be greater than or equal to 0",
+    ),
+    Case(
+        "zero body cap",
+        cfg(source="max_body_bytes: 0"),
+        "max_body_bytes: Input should be greater than or equal to 1024",
+    ),
+    Case(
+        "huge redirects",
+        cfg(source="max_redirects: 100000"),
+        "max_redirects: Input should be less than or equal to 20",
+    ),
     Case(
         "NaN rate",
         cfg(channels="- {id: w, kind: file, path: w.txt, max_per_minute: .nan}"),
@@ -187,7 +203,7 @@ TYPE_CASES = [
     Case(
         "zero rate",
         cfg(channels="- {id: w, kind: file, path: w.txt, max_per_minute: 0}"),
-        "max_per_minute",
+        "max_per_minute: Input should be greater than or equal to 0.01",
     ),
     Case(
         "tiny rate",
@@ -195,21 +211,29 @@ TYPE_CASES = [
         "greater than or equal to 0.01",
     ),
     Case("tiny timeout", cfg(source="timeout_s: 1e-300"), "greater than or equal to 0.1"),
-    Case("zero threshold", cfg(top="admin: {failure_threshold: 0}"), "failure_threshold"),
-    Case("zero digest items", cfg(subscriber="digest: {max_items: 0}"), "max_items"),
+    Case(
+        "zero threshold",
+        cfg(top="admin: {failure_threshold: 0}"),
+        "failure_threshold: Input should be greater than or equal to 1",
+    ),
+    Case(
+        "zero digest items",
+        cfg(subscriber="digest: {max_items: 0}"),
+        "digest.max_items: Input should be greater than or equal to 1",
+    ),
     Case(
         "zero page cap",
         cfg(
             sources="- {id: ep, kind: epaper, url: 'https://a.cn/{date:%Y%m%d}/1.html', max_pages: 0}"
         ),
-        "max_pages",
+        "max_pages: Input should be greater than or equal to 1",
     ),
     Case(
         "huge item cap",
         cfg(
-            sources="- {id: ep, kind: epaper, url: 'https://a.cn/{date:%Y%m%d}/1.html', max_articles: 1e9}"
+            sources="- {id: ep, kind: epaper, url: 'https://a.cn/{date:%Y%m%d}/1.html', max_articles: 1000000000}"
         ),
-        "max_articles",
+        "max_articles: Input should be less than or equal to 10000",
     ),
     Case("quiet 24:59", cfg(subscriber="quiet_hours: '23:00-24:59'"), "is not a time span"),
     Case("quiet empty span", cfg(subscriber="quiet_hours: '10:00-10:00'"), "is empty"),
