@@ -265,6 +265,8 @@ class _Loader:
         admin = self._model(AdminSettings, data.get("admin") or {}, ("admin",))
         http_data = self._resolve_secrets(data.get("http") or {}, ("http",))
         http = self._model(HttpSettings, http_data, ("http",))
+        if http is not None:
+            self._refuse_inline(http, data.get("http") or {}, ("http",), "http")
         subscribers = self._subscribers(data.get("subscribers") or [], topics, channels, sources)
         if admin is not None and admin.channel and admin.channel not in channels:
             self.problems.append(

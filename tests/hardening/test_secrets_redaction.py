@@ -116,6 +116,11 @@ INLINE_CASES = [
         _channel(f"- {{id: h, kind: webhook, url: 'https://sctapi.ftqq.com/SCT{PLANTED}.send'}}"),
         "a ServerChan SendKey",
     ),
+    Case(
+        "console token literal",
+        cfg(top=f"http: {{listen: '0.0.0.0:8080', token: {PLANTED}}}"),
+        "http: token is a secret",
+    ),
 ]
 
 
