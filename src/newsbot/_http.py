@@ -17,27 +17,16 @@ import httpx
 
 from newsbot import __version__
 from newsbot.errors import SourceError, TransientDeliveryError
-from newsbot.secrets import redact_url
+from newsbot.secrets import RedactingFilter, redact_url
 
 USER_AGENT = f"newsbot/{__version__} (+https://github.com/newsbot; news alerts for local papers)"
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_REDIRECTS = 5
 
 
-class _RedactUrls(logging.Filter):
-    """httpx logs every request's full URL at INFO: keys and tokens in the query included."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) else arg
-                for arg in record.args
-            )
-        record.msg = redact_url(str(record.msg))
-        return True
-
-
-_REDACT = _RedactUrls()
+# httpx logs every request's full URL at INFO, keys and tokens in the query included: its
+# records are scrubbed at the source, whichever handler prints them.
+_REDACT = RedactingFilter()
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(_REDACT)
 

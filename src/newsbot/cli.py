@@ -110,10 +110,8 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
     """
     from newsbot._logging import configure, level_for
-    from newsbot.secrets import install_log_redaction
 
-    configure(level_for(verbose))
-    install_log_redaction()  # every known secret is scrubbed from every log line
+    configure(level_for(verbose))  # its handler scrubs every known secret from every line
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["config_path"] = config_path

@@ -8,8 +8,8 @@ One mechanism keeps the clear values out of every output: each :class:`Secret` a
 value to a process-wide registry, and :func:`scrub` replaces every registered value (and
 its URL-encoded form), plus credentials recognisable by shape in URLs, by ``***``.
 :func:`scrub` is what error formatting, the stored errors of the outbox and the answers
-``channels test`` prints go through; :func:`install_log_redaction` puts it on every log
-line.
+``channels test`` prints go through; :class:`RedactingFilter` puts it on every log line
+(on newsbot's log handler, and on the loggers of httpx, which log each request's URL).
 
 Usage::
 
@@ -185,10 +185,3 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return True
-
-
-def install_log_redaction() -> None:
-    """Put :class:`RedactingFilter` on every handler of the root logger (idempotent)."""
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
