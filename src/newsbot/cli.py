@@ -109,9 +109,13 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 
     Database: NEWSBOT_DATABASE_URL (default: a SQLite file under var/).
     """
+    import logging
+
     from newsbot._logging import configure, level_for
 
-    configure(level_for(verbose))  # its handler scrubs every known secret from every line
+    # A service reports what it does: `run` logs at INFO (-v: DEBUG), the rest from WARNING.
+    base = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
+    configure(level_for(verbose, base=base))  # its handler scrubs every known secret
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["config_path"] = config_path

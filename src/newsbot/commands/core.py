@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -71,13 +70,9 @@ def run(ctx: click.Context, http_listen: str | None) -> None:
 
     Stops cleanly on SIGINT/SIGTERM; pending deliveries are sent on the next start.
     """
-    from newsbot._logging import configure, level_for
     from newsbot.commands._common import open_app
-    from newsbot.scheduler import run_service
-
-    # A service reports what it does: INFO, and -v for debug.
-    configure(level_for(ctx.obj.get("verbose", 0), base=logging.INFO))
     from newsbot.pipeline import missing_secrets
+    from newsbot.scheduler import run_service
 
     with open_app(ctx) as app:
         from newsbot.web import open_listener, serve_beside
