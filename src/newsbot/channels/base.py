@@ -28,7 +28,7 @@ from newsbot._http import delivery_error_from
 from newsbot._validate import http_url, safe_id
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
-from newsbot.secrets import Secret, redact, redact_url
+from newsbot.secrets import Secret, redact
 
 # Share of a platform's declared rate newsbot uses: a margin for clock drift between our
 # processes and the platform's, request latency jitter, and a platform counting arrivals
@@ -165,7 +165,7 @@ class Channel(ABC):
 
     def describe(self) -> str:
         """One line naming the channel and where it posts; secrets redacted."""
-        where = self.redact(redact_url(self.endpoint()))
+        where = self.redact(self.endpoint())
         return f"{self.kind} {self.id!r} ({self.format}) -> {where}"
 
     def redact(self, text: str) -> str:
