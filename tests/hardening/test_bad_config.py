@@ -135,7 +135,7 @@ TYPE_CASES = [
     Case(
         "header value a list",
         cfg(channels="- {id: h, kind: webhook, url: 'https://a.cn/h', headers: {X-A: [1]}}"),
-        "headers",
+        "headers: header X-A must be text or {$env: NAME}, not list",
     ),
     Case("unknown zone", cfg(timezone="Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
     Case(

@@ -60,11 +60,15 @@ class WebhookOptions(ChannelOptions, frozen=True, extra="forbid"):
         for name, header in value.items():
             if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
                 raise ValueError(f"header name {str(name)[:40]!r} is not a valid HTTP header name")
+            if not isinstance(header, str | Secret):
+                # Said here, once: the str | Secret union would report both of its failures.
+                shown = type(header).__name__
+                raise ValueError(f"header {name} must be text or {{$env: NAME}}, not {shown}")
             if isinstance(header, str) and _CREDENTIAL_HEADER.search(name):
                 raise ValueError(
                     f"header {name} is a credential: write {{$env: NAME}}, not the value"
                 )
-            text = header.reveal() if isinstance(header, Secret) else str(header)
+            text = header.reveal() if isinstance(header, Secret) else header
             if "\n" in text or "\r" in text:
                 raise ValueError(f"header {name} cannot contain a line break")
         return value
