@@ -4,6 +4,9 @@ Each function returns the value when it is fine and raises ``ValueError`` with a
 the admin can act on otherwise, so a pydantic ``field_validator`` can call it directly and
 ``config check`` reports it as ``file:line: field: message``.
 
+The checks that fields of several models share are also types to annotate them with
+(:data:`SafeId`, :data:`TimeZoneName`), so each model states them at the field.
+
 Usage::
 
     safe_id("merchant-chen")                      # ok
@@ -18,8 +21,11 @@ import stat
 import string
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator
 
 MAX_ID_CHARS = 100
 MAX_URL_CHARS = 2000
@@ -47,6 +53,11 @@ def known_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"unknown time zone {value[:60]!r} (e.g. Asia/Shanghai)") from None
     return value
+
+
+# A field of these types is checked by the function above it, whatever model holds it.
+SafeId = Annotated[str, AfterValidator(safe_id)]
+TimeZoneName = Annotated[str, AfterValidator(known_timezone)]
 
 
 def http_url(value: str) -> str:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from newsbot._validate import known_timezone, quiet_span, safe_id
+from newsbot._validate import SafeId, TimeZoneName, quiet_span
 from newsbot._yaml import load_yaml
 from newsbot.errors import ConfigProblem
 from newsbot.models import Topic
@@ -78,7 +78,7 @@ class DigestSettings(_Strict):
 class RuleSettings(_Strict):
     """One rule as written in YAML; becomes a :class:`newsbot.match.RuleSpec`."""
 
-    id: str
+    id: SafeId
     match: str | None = None
     any: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
     all: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
@@ -87,11 +87,6 @@ class RuleSettings(_Strict):
     fields: tuple[Literal["headline", "summary", "body"], ...] = ("headline", "summary", "body")
     sources: tuple[str, ...] = Field(default=(), max_length=MAX_TERMS)
     deliver: Literal["alert", "digest", "both"] = "digest"
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        return safe_id(value)
 
     @field_validator("any", "all", "none")
     @classmethod
@@ -105,25 +100,15 @@ class RuleSettings(_Strict):
 class SubscriberSettings(_Strict):
     """A subscriber: who they are, where messages go, what they want and when."""
 
-    id: str
+    id: SafeId
     name: str = ""
     role: Literal["reader", "merchant", "official", "admin"] = "reader"
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: TimeZoneName = DEFAULT_TIMEZONE
     channels: tuple[str, ...]
     rules: tuple[RuleSettings, ...] = ()
     digest: DigestSettings = DigestSettings()
     quiet_hours: str | None = None
     active: bool = True
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        return safe_id(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_timezone(cls, value: str) -> str:
-        return known_timezone(value)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -22,10 +22,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from newsbot._http import delivery_error_from
-from newsbot._validate import http_url, safe_id
+from newsbot._validate import SafeId, http_url
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Message
 from newsbot.secrets import Secret, redact
@@ -43,17 +43,12 @@ Escaping = Literal["none", "cn_markdown", "markdown", "mrkdwn", "html"]
 class ChannelOptions(BaseModel, frozen=True, extra="forbid"):
     """What every channel entry of the config has; platforms add their own fields."""
 
-    id: str
+    id: SafeId
     kind: str
     active: bool = True
     # Overrides the platform's default pace (messages a minute) for this endpoint.
     # at least one a 100 minutes: a tinier rate would wait longer than a timedelta can hold
     max_per_minute: float | None = Field(default=None, ge=0.01, le=1_000_000, allow_inf_nan=False)
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        return safe_id(value)
 
     @model_validator(mode="after")
     def _check_urls(self) -> ChannelOptions:

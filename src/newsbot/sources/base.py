@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import BaseModel, Field, field_validator
 
-from newsbot._validate import known_timezone, safe_id
+from newsbot._validate import SafeId, TimeZoneName
 from newsbot.models import RawIssue
 
 # Bounds that keep the poll job alive: a NaN or 1e308 interval would kill it for good.
@@ -49,7 +49,7 @@ class Schedule(BaseModel, frozen=True, extra="forbid"):
     # at least a minute: a paper's site is not polled every second
     every_minutes: float = Field(default=1, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
     window: str = "05:00-10:00"
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     jitter_s: float = Field(default=15, ge=0, le=MAX_JITTER_S, allow_inf_nan=False)
     # Once today's issue is stored, only corrections are left to see: poll at this pace.
     after_issue_minutes: float = Field(default=15, ge=1, le=MAX_EVERY_MINUTES, allow_inf_nan=False)
@@ -59,11 +59,6 @@ class Schedule(BaseModel, frozen=True, extra="forbid"):
     def _check_window(cls, value: str) -> str:
         parse_window(value)
         return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_timezone(cls, value: str) -> str:
-        return known_timezone(value)
 
 
 def parse_window(window: str) -> tuple[int, int]:
@@ -88,7 +83,7 @@ def _minutes(text: str) -> int:
 class SourceOptions(BaseModel, frozen=True, extra="forbid"):
     """Fields every source kind has; a kind's ``Options`` subclasses this one."""
 
-    id: str
+    id: SafeId
     kind: str
     name: str = ""
     paper: str | None = None
@@ -100,11 +95,6 @@ class SourceOptions(BaseModel, frozen=True, extra="forbid"):
     min_interval_s: float = Field(default=1.0, ge=0, le=3600, allow_inf_nan=False)
     max_redirects: int = Field(default=5, ge=0, le=20)
     backfill: bool = False  # first run: store what is there without alerting (pipeline reads it)
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        return safe_id(value)
 
     @property
     def tz(self) -> ZoneInfo:
