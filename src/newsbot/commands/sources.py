@@ -190,16 +190,14 @@ def _article_page(front: _Got, role: str) -> None:
 
 
 async def _epaper(reader: _Reader, front: _Got, max_pages: int, max_articles: int) -> None:
-    from newsbot.sources._html import Link
     from newsbot.sources._probe import choose_reading
+    from newsbot.sources.epaper import page_links
 
     reading = choose_reading(front.body, front.url, front.charset)
     tried = ", ".join(f"{name} {count}" for name, count in reading.tried)
     how = "preset " + reading.preset if reading.preset != "generic" else "generic reading"
     click.echo(f"reading: {how} (articles found on this page: {tried})")
-    pages = list(reading.index.pages)
-    if all(link.url != front.url for link in pages):
-        pages.insert(0, Link(front.url, ""))
+    pages = page_links(front.url, reading.index)
     issue = _index_issue(front)
     click.echo(f"paper: {issue.paper or '?'}  date: {issue.date or '?'}")
     click.echo(f"pages ({len(pages)}):")
@@ -221,17 +219,15 @@ def _index_issue(got: _Got) -> Issue:
 async def _show_page(
     reader: _Reader, url: str, front: _Got, preset: str, max_articles: int
 ) -> None:
-    from newsbot.sources._html import parse_index
     from newsbot.sources._presets import PRESETS
-    from newsbot.sources.epaper import generic_index
+    from newsbot.sources.epaper import read_page_index
 
     got = front if url == front.url else await reader.get(url)
     if got is None:
         click.echo(f"\n{url}: not available")
         return
     selectors = PRESETS[preset].selectors
-    read = generic_index if PRESETS[preset].generic else parse_index
-    index = read(got.body, got.url, selectors, charset=got.charset)
+    index = read_page_index(got.body, got.url, preset, selectors, charset=got.charset)
     page = _index_issue(got)
     label = f"第{page.page_label or page.page or '?'}版 {page.page_name or ''}".rstrip()
     click.echo(f"\n{label}: {len(index.articles)} articles  {got.url}")
