@@ -449,3 +449,21 @@ def test_a_shell_page_without_text_or_links_is_an_index() -> None:
         + "</p></body></html>"
     )
     assert guess_role(brief.encode()) == "article_page"
+
+
+def test_sibling_pages_of_the_index_shape_are_never_articles() -> None:
+    """Links of the index's own URL shape (node_02.html beside node_01.html) are its pages,
+    even when they outnumber the articles and their names read like headlines."""
+    pages = "".join(
+        f'<li><a href="node_0{n}.html">{name}</a></li>'
+        for n, name in enumerate(
+            ["经济新闻综合报道", "社会生活服务指南", "文化体育休闲娱乐", "国际时事要闻"], 2
+        )
+    )
+    articles = "".join(
+        f'<li><a href="a/c{n}.html">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(1, 3)
+    )
+    html = f"<html><head><title>x</title></head><body><ul>{pages}</ul><ul>{articles}</ul></body></html>"
+    url = "http://x.cn/pc/layout/202410/11/node_01.html"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert [a.url.rsplit("/", 1)[-1] for a in issue.articles] == ["c1.html", "c2.html"]
