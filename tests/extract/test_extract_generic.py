@@ -467,3 +467,15 @@ def test_sibling_pages_of_the_index_shape_are_never_articles() -> None:
     url = "http://x.cn/pc/layout/202410/11/node_01.html"
     issue = extract_document(Document(url, html.encode(), role="page_index"))
     assert [a.url.rsplit("/", 1)[-1] for a in issue.articles] == ["c1.html", "c2.html"]
+
+
+def test_padded_two_character_names() -> None:
+    """'方  敏' (a two-character name padded to the width of three) is one name, in a byline
+    line and in a labelled field alike."""
+    from newsbot.extract._byline import parse_authors
+
+    assert parse_authors("本报记者  王乐文  方  敏") == ("王乐文", "方敏")
+    assert parse_authors("记者 张三 和 李四") == ("张三", "李四")
+    names = field_byline("本报记者 王乐文 方 敏 《 人民日报 》")
+    assert names is not None
+    assert parse_authors(names) == ("王乐文", "方敏")
