@@ -479,3 +479,19 @@ def test_padded_two_character_names() -> None:
     names = field_byline("本报记者 王乐文 方 敏 《 人民日报 》")
     assert names is not None
     assert parse_authors(names) == ("王乐文", "方敏")
+
+
+@pytest.mark.parametrize(
+    "folder", ["20240912", "202409/12", "2024-09/12", "2024-09-12", "2024/09/12"]
+)
+def test_index_date_from_the_issue_folder(folder: str) -> None:
+    """An index's date is its issue folder's, however the folder spells it, before any
+    date printed in the page's text (a notice quoting another day)."""
+    links = "".join(
+        f'<li><a href="c/{n}.htm">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(1, 4)
+    )
+    html = f"""<html><head><title>某某日报</title></head><body><ul>{links}</ul>
+    <p>某弃婴于2024年6月29日被发现，请其生父母与民政局联系。</p></body></html>"""
+    url = f"http://x.cn/paper/{folder}/PageArticleIndexLB.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert issue.date == date(2024, 9, 12)
