@@ -495,3 +495,22 @@ def test_index_date_from_the_issue_folder(folder: str) -> None:
     url = f"http://x.cn/paper/{folder}/PageArticleIndexLB.htm"
     issue = extract_document(Document(url, html.encode(), role="page_index"))
     assert issue.date == date(2024, 9, 12)
+
+
+def test_headline_of_several_decks_in_the_link_list() -> None:
+    """A lead story's link carries all its decks run together (over 90 characters): still a
+    headline; a link text with a full stop (a lead paragraph) is not one."""
+    decks = (
+        "习近平在全国教育大会上强调 紧紧围绕立德树人根本任务 朝着建成教育强国战略目标扎实迈进 "
+        "习近平代表党中央向全国广大教师和教育工作者致以节日祝贺和诚挚问候 李强主持 "
+        "赵乐际王沪宁蔡奇李希出席 丁薛祥讲话"
+    )
+    lead = "全国教育大会9日至10日在北京召开。" * 6
+    titles = [decks, "统筹推进教育科技人才体制机制改革", "师市各学校庆祝第四十个教师节", lead]
+    links = "".join(
+        f'<li><a daoxiang="Articel0100{n}WN.htm">{t}</a></li>' for n, t in enumerate(titles, 1)
+    )
+    html = f"<html><head><title>x</title></head><body><ul>{links}</ul></body></html>"
+    url = "http://x.cn/paper/20240912/PageArticleIndexLB.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert [a.headline for a in issue.articles] == titles[:3]
