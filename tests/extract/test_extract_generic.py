@@ -514,3 +514,14 @@ def test_headline_of_several_decks_in_the_link_list() -> None:
     url = "http://x.cn/paper/20240912/PageArticleIndexLB.htm"
     issue = extract_document(Document(url, html.encode(), role="page_index"))
     assert [a.headline for a in issue.articles] == titles[:3]
+
+
+def test_body_text_set_loose_beside_an_empty_paragraph() -> None:
+    """Text set straight in the body element, with only an empty <p> beside it, is the body."""
+    html = """<html><head><title>午间公告_证券时报网</title></head><body>
+    <h2>午间公告：天奇股份中标广汽丰田项目</h2>
+    <div class="txt_con">证券时报e公司讯，当升科技：9614.5万元竞得常州市工业用地，将为公司常州锂电新材料
+    产业基地提供用地。运达股份：确定为节能风电公司两风电场项目的风力发电机组设备供应商，中标价7亿元。<p></p>
+    </div></body></html>"""
+    (article,) = extract_document(Document("u", html.encode(), role="article_page")).articles
+    assert "9614.5万元竞得常州市工业用地" in article.body
