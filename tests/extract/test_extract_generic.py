@@ -525,3 +525,19 @@ def test_body_text_set_loose_beside_an_empty_paragraph() -> None:
     </div></body></html>"""
     (article,) = extract_document(Document("u", html.encode(), role="article_page")).articles
     assert "9614.5万元竞得常州市工业用地" in article.body
+
+
+def test_story_sentences_about_qr_codes_stay_in_the_body() -> None:
+    """A sentence of the story that names a QR or verification code is text; the share prompt
+    (not a sentence) and the copyright notice are chrome."""
+    html = """<html><head><title>城区新开三处停车场_某某网</title></head><body><h1>城区新开三处停车场</h1>
+    <div class="content"><p>近日，城区新开三处公共停车场，共提供车位六百余个，缓解了老城区停车难问题。</p>
+    <p>市民可扫码缴费，也可使用现金。</p><p>警方提醒，切勿向他人透露短信验证码。</p>
+    <p>据了解，三处停车场实行分时段收费，夜间停车享受优惠，周边居民可以办理包月。</p>
+    <div class="qr"><p>用微信扫码二维码，分享至好友和朋友圈</p></div>
+    <p>版权所有，未经授权不得转载。</p></div></body></html>"""
+    (article,) = extract_document(Document("u", html.encode(), role="article_page")).articles
+    assert "市民可扫码缴费，也可使用现金。" in article.body
+    assert "切勿向他人透露短信验证码。" in article.body
+    assert "朋友圈" not in article.body
+    assert "版权所有" not in article.body
