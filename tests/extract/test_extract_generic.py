@@ -449,3 +449,95 @@ def test_a_shell_page_without_text_or_links_is_an_index() -> None:
         + "</p></body></html>"
     )
     assert guess_role(brief.encode()) == "article_page"
+
+
+def test_sibling_pages_of_the_index_shape_are_never_articles() -> None:
+    """Links of the index's own URL shape (node_02.html beside node_01.html) are its pages,
+    even when they outnumber the articles and their names read like headlines."""
+    pages = "".join(
+        f'<li><a href="node_0{n}.html">{name}</a></li>'
+        for n, name in enumerate(
+            ["经济新闻综合报道", "社会生活服务指南", "文化体育休闲娱乐", "国际时事要闻"], 2
+        )
+    )
+    articles = "".join(
+        f'<li><a href="a/c{n}.html">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(1, 3)
+    )
+    html = f"<html><head><title>x</title></head><body><ul>{pages}</ul><ul>{articles}</ul></body></html>"
+    url = "http://x.cn/pc/layout/202410/11/node_01.html"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert [a.url.rsplit("/", 1)[-1] for a in issue.articles] == ["c1.html", "c2.html"]
+
+
+def test_padded_two_character_names() -> None:
+    """'方  敏' (a two-character name padded to the width of three) is one name, in a byline
+    line and in a labelled field alike."""
+    from newsbot.extract._byline import parse_authors
+
+    assert parse_authors("本报记者  王乐文  方  敏") == ("王乐文", "方敏")
+    assert parse_authors("记者 张三 和 李四") == ("张三", "李四")
+    names = field_byline("本报记者 王乐文 方 敏 《 人民日报 》")
+    assert names is not None
+    assert parse_authors(names) == ("王乐文", "方敏")
+
+
+@pytest.mark.parametrize(
+    "folder", ["20240912", "202409/12", "2024-09/12", "2024-09-12", "2024/09/12"]
+)
+def test_index_date_from_the_issue_folder(folder: str) -> None:
+    """An index's date is its issue folder's, however the folder spells it, before any
+    date printed in the page's text (a notice quoting another day)."""
+    links = "".join(
+        f'<li><a href="c/{n}.htm">城市更新让老街区焕发新活力之{n}</a></li>' for n in range(1, 4)
+    )
+    html = f"""<html><head><title>某某日报</title></head><body><ul>{links}</ul>
+    <p>某弃婴于2024年6月29日被发现，请其生父母与民政局联系。</p></body></html>"""
+    url = f"http://x.cn/paper/{folder}/PageArticleIndexLB.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert issue.date == date(2024, 9, 12)
+
+
+def test_headline_of_several_decks_in_the_link_list() -> None:
+    """A lead story's link carries all its decks run together (over 90 characters): still a
+    headline; a link text with a full stop (a lead paragraph) is not one."""
+    decks = (
+        "习近平在全国教育大会上强调 紧紧围绕立德树人根本任务 朝着建成教育强国战略目标扎实迈进 "
+        "习近平代表党中央向全国广大教师和教育工作者致以节日祝贺和诚挚问候 李强主持 "
+        "赵乐际王沪宁蔡奇李希出席 丁薛祥讲话"
+    )
+    lead = "全国教育大会9日至10日在北京召开。" * 6
+    titles = [decks, "统筹推进教育科技人才体制机制改革", "师市各学校庆祝第四十个教师节", lead]
+    links = "".join(
+        f'<li><a daoxiang="Articel0100{n}WN.htm">{t}</a></li>' for n, t in enumerate(titles, 1)
+    )
+    html = f"<html><head><title>x</title></head><body><ul>{links}</ul></body></html>"
+    url = "http://x.cn/paper/20240912/PageArticleIndexLB.htm"
+    issue = extract_document(Document(url, html.encode(), role="page_index"))
+    assert [a.headline for a in issue.articles] == titles[:3]
+
+
+def test_body_text_set_loose_beside_an_empty_paragraph() -> None:
+    """Text set straight in the body element, with only an empty <p> beside it, is the body."""
+    html = """<html><head><title>午间公告_证券时报网</title></head><body>
+    <h2>午间公告：天奇股份中标广汽丰田项目</h2>
+    <div class="txt_con">证券时报e公司讯，当升科技：9614.5万元竞得常州市工业用地，将为公司常州锂电新材料
+    产业基地提供用地。运达股份：确定为节能风电公司两风电场项目的风力发电机组设备供应商，中标价7亿元。<p></p>
+    </div></body></html>"""
+    (article,) = extract_document(Document("u", html.encode(), role="article_page")).articles
+    assert "9614.5万元竞得常州市工业用地" in article.body
+
+
+def test_story_sentences_about_qr_codes_stay_in_the_body() -> None:
+    """A sentence of the story that names a QR or verification code is text; the share prompt
+    (not a sentence) and the copyright notice are chrome."""
+    html = """<html><head><title>城区新开三处停车场_某某网</title></head><body><h1>城区新开三处停车场</h1>
+    <div class="content"><p>近日，城区新开三处公共停车场，共提供车位六百余个，缓解了老城区停车难问题。</p>
+    <p>市民可扫码缴费，也可使用现金。</p><p>警方提醒，切勿向他人透露短信验证码。</p>
+    <p>据了解，三处停车场实行分时段收费，夜间停车享受优惠，周边居民可以办理包月。</p>
+    <div class="qr"><p>用微信扫码二维码，分享至好友和朋友圈</p></div>
+    <p>版权所有，未经授权不得转载。</p></div></body></html>"""
+    (article,) = extract_document(Document("u", html.encode(), role="article_page")).articles
+    assert "市民可扫码缴费，也可使用现金。" in article.body
+    assert "切勿向他人透露短信验证码。" in article.body
+    assert "朋友圈" not in article.body
+    assert "版权所有" not in article.body

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from newsbot.extract import decode_bytes, extract_document
+from newsbot.extract import decode_bytes, extract_document, guess_role
 from newsbot.models import Issue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,6 +148,12 @@ def test_tuning_page_field(case: Any, field: str) -> None:
         check_index(case, field)
     else:
         check_article(case, field)
+
+
+@pytest.mark.parametrize("case", TUNING, ids=lambda c: c.name)
+def test_tuning_page_role(case: Any) -> None:
+    """Each tuning page is judged by its content to be what it is: a page index or an article."""
+    assert guess_role(case.page.read_bytes(), case.expected["url"]) == case.expected["role"]
 
 
 @pytest.mark.parametrize("case", TUNING + HOLDOUT, ids=lambda c: f"{c.split}/{c.name}")

@@ -79,7 +79,7 @@ def _check_url(url: str) -> None:
         raise UserError(f"{url}: no host in the URL", exit_code=2)
 
 
-def _read_file(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     """The bytes of a regular file, at most MAX_INPUT_BYTES: never a device, pipe or folder."""
     import stat
 
@@ -115,7 +115,7 @@ def read_input(source: str) -> tuple[bytes, str | None]:
     else:
         path = Path(source)
     try:
-        return _read_file(path), None
+        return read_file(path), None
     except OSError as exc:
         raise UserError(f"{source}: {(exc.strerror or str(exc)).lower()}") from exc
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from newsbot.errors import NewsbotError
+from newsbot.errors import NewsbotError, UserError
 
 if TYPE_CHECKING:
     import httpx
@@ -52,11 +52,9 @@ class _Reader:
         """The page at ``target``; None when it is not there (404, missing file)."""
         if self.saved is not None and target.startswith(("http://", "https://")):
             name = urlsplit(target).path.rsplit("/", 1)[-1]
-            path = self.saved / name
-            return _Got(target, path.read_bytes(), None) if name and path.is_file() else None
+            return _saved(target, self.saved / name) if name else None
         if not target.startswith(("http://", "https://")):
-            path = Path(target)
-            return _Got(target, path.read_bytes(), None) if path.is_file() else None
+            return _saved(target, Path(target))
         if self.client is None:  # a saved file read without --url: offline, links stay unread
             return None
         from datetime import UTC, datetime
@@ -69,7 +67,7 @@ class _Reader:
         if answer.status in (404, 410):
             return None
         if answer.status >= 400:
-            raise click.ClickException(f"{target}: HTTP {answer.status}")
+            raise UserError(f"{target}: HTTP {answer.status}")
         return _Got(answer.url, answer.body, declared_charset(answer.body, answer.charset))
 
     async def front(self, target: str) -> _Got:
@@ -78,13 +76,20 @@ class _Reader:
 
         got = await self.get(target)
         if got is None:
-            raise click.ClickException(f"{target}: not found")
+            raise UserError(f"{target}: not found")
         for _ in range(_MAX_META_REFRESH_HOPS):
             hop = meta_refresh_target(got.body, got.url)
             if hop is None or hop == got.url or (following := await self.get(hop)) is None:
                 break
             got = following
         return got
+
+
+def _saved(target: str, path: Path) -> _Got | None:
+    """A saved page read like ``newsbot extract`` reads one (bounded); None when missing."""
+    from newsbot.commands.extract import read_file
+
+    return _Got(target, read_file(path), None) if path.is_file() else None
 
 
 @click.group("sources")
@@ -106,12 +111,10 @@ def probe(url_or_path: str, max_pages: int, max_articles: int, saved_from: str |
     """Show how newsbot reads a paper's page index, and print a sources: entry for it."""
     try:
         asyncio.run(_probe(url_or_path, max_pages, max_articles, saved_from))
-    except click.ClickException as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        raise SystemExit(1) from None
-    except (NewsbotError, OSError) as exc:
-        click.echo(f"error: {url_or_path}: {exc}", err=True)
-        raise SystemExit(1) from None
+    except UserError:
+        raise
+    except NewsbotError as exc:  # a fetch or extraction error: say which page it was
+        raise UserError(f"{url_or_path}: {exc}") from exc
 
 
 async def _probe(target: str, max_pages: int, max_articles: int, saved_from: str | None) -> None:
@@ -120,7 +123,7 @@ async def _probe(target: str, max_pages: int, max_articles: int, saved_from: str
     if not target.startswith(("http://", "https://")):
         path = Path(target)
         if not path.is_file():
-            raise click.ClickException(f"{target}: no such file")
+            raise UserError(f"{target}: no such file")
         if saved_from is None:
             await _run(_Reader(None), target, max_pages, max_articles)
             return
@@ -133,10 +136,11 @@ async def _probe(target: str, max_pages: int, max_articles: int, saved_from: str
 async def _run(
     reader: _Reader, target: str, max_pages: int, max_articles: int, saved: Path | None = None
 ) -> None:
+    from newsbot.commands.extract import read_file
     from newsbot.extract import guess_role
 
     if saved is not None:  # the file the admin saved is the page at ``target``
-        front = _Got(target, saved.read_bytes(), None)
+        front = _Got(target, read_file(saved), None)
     else:
         front = await reader.front(target)
     role = guess_role(front.body, front.url)
@@ -186,16 +190,14 @@ def _article_page(front: _Got, role: str) -> None:
 
 
 async def _epaper(reader: _Reader, front: _Got, max_pages: int, max_articles: int) -> None:
-    from newsbot.sources._html import Link
     from newsbot.sources._probe import choose_reading
+    from newsbot.sources.epaper import page_links
 
     reading = choose_reading(front.body, front.url, front.charset)
     tried = ", ".join(f"{name} {count}" for name, count in reading.tried)
     how = "preset " + reading.preset if reading.preset != "generic" else "generic reading"
     click.echo(f"reading: {how} (articles found on this page: {tried})")
-    pages = list(reading.index.pages)
-    if all(link.url != front.url for link in pages):
-        pages.insert(0, Link(front.url, ""))
+    pages = page_links(front.url, reading.index)
     issue = _index_issue(front)
     click.echo(f"paper: {issue.paper or '?'}  date: {issue.date or '?'}")
     click.echo(f"pages ({len(pages)}):")
@@ -217,17 +219,15 @@ def _index_issue(got: _Got) -> Issue:
 async def _show_page(
     reader: _Reader, url: str, front: _Got, preset: str, max_articles: int
 ) -> None:
-    from newsbot.sources._html import parse_index
     from newsbot.sources._presets import PRESETS
-    from newsbot.sources.epaper import generic_index
+    from newsbot.sources.epaper import read_page_index
 
     got = front if url == front.url else await reader.get(url)
     if got is None:
         click.echo(f"\n{url}: not available")
         return
     selectors = PRESETS[preset].selectors
-    read = generic_index if PRESETS[preset].generic else parse_index
-    index = read(got.body, got.url, selectors, charset=got.charset)
+    index = read_page_index(got.body, got.url, preset, selectors, charset=got.charset)
     page = _index_issue(got)
     label = f"第{page.page_label or page.page or '?'}版 {page.page_name or ''}".rstrip()
     click.echo(f"\n{label}: {len(index.articles)} articles  {got.url}")

@@ -28,6 +28,10 @@ _CREDIT_TAIL = re.compile(
     r"(?:摄|报道|整理|整合|编译|综合|供图|制图|发自[\u4e00-\u9fff]{0,4}|[①-⑳]\d*)$"
 )
 _SEPARATORS = re.compile(r"[\s、，,；;|/·&＆︱｜]+|和|及|与")
+# A two-character name padded to the width of three ("方  敏" beside "王乐文"): one name.
+_PADDED_NAME = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000\u00a0]+([\u4e00-\u9fff])(?![\u4e00-\u9fff])"
+)
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[A-Za-z][A-Za-z.\- ]{1,30}$")
 _EDITOR_CODE = re.compile(r"[①-⑳]\d*")
 _LEAD = re.compile(
@@ -92,7 +96,7 @@ def _clean_piece(piece: str) -> str:
 def parse_authors(byline: str) -> tuple[str, ...]:
     """The people named in ``byline``, in order, without duplicates, roles or outlets."""
     text = byline.strip().lstrip("□■").strip()
-    text = text.strip("（）()")
+    text = _PADDED_NAME.sub(r"\1\2", text.strip("（）()"))
     names: list[str] = []
     for chunk in _ROLE.split(text):
         for raw_piece in _SEPARATORS.split(chunk):
@@ -152,7 +156,7 @@ def is_lead(paragraph: str) -> bool:
     return bool(marker) or paren is not None
 
 
-_NAME_RUN = r"(?!责任|责编|编辑|来源)[\u4e00-\u9fff·]{2,4}?(?=$|[\s、，,;；|&＆)）]|来源|编辑|责编|时间|日期|发布|通讯员|摄影)"
+_NAME_RUN = r"(?!责任|责编|编辑|来源)(?:[\u4e00-\u9fff][ \u3000\u00a0]+[\u4e00-\u9fff]|[\u4e00-\u9fff·]{2,4}?)(?=$|[\s、，,;；|&＆)）]|来源|编辑|责编|时间|日期|发布|通讯员|摄影)"
 _FIELD_BYLINE = re.compile(
     r"(?:(?:作者|记者|撰文|文字|执笔|(?<![\u4e00-\u9fff])文)\s*[:：︱｜|/／]|记者\s+|(?:文\s*[/／]\s*图|图\s*[/／]\s*文)\s*[:：︱｜|]?)\s*"
     rf"(?P<names>{_NAME_RUN}(?:[\s、，,&＆]+{_NAME_RUN})*)"

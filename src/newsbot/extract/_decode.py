@@ -28,6 +28,8 @@ _ALIASES = {
 }
 _META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,20})""", re.I)
 _SNIFF_BYTES = 4096
+# C1 control characters: what bytes 0x80-0x9f become when GBK or UTF-8 is read as Latin-1.
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
 def _canonical(charset: str | None) -> str | None:
@@ -59,7 +61,7 @@ def _candidates(body: bytes, declared: str | None) -> list[str]:
 
 def _badness(text: str) -> int:
     """How wrong a decode looks: replacement characters, plus mojibake typical of Latin-1."""
-    return text.count("\ufffd") * 10 + sum(1 for ch in text if "\x80" <= ch <= "\x9f")
+    return text.count("\ufffd") * 10 + len(_C1_CONTROLS.findall(text))
 
 
 def decode_bytes(body: bytes, declared_charset: str | None = None) -> str:

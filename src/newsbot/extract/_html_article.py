@@ -2,8 +2,8 @@
 
 Usage::
 
-    drafts = article_drafts(root, url="http://…/content_211250.html")
-    issue_date = article_date(root)
+    reading = read_article_page(root, raw_text, url="http://…/content_211250.html")
+    reading.drafts, reading.date, reading.paper
 
 Templates first (fast paths):
 
@@ -68,6 +68,7 @@ _COPYRIGHT = re.compile(
     r"|版权所有\s*[:：©]?\s*([\u4e00-\u9fff]{2,10}?(?:网|报社|报))"
 )
 _FOOTER_CHARS = 3000
+_PRINTED_CHARS = 20000  # dates and page labels are printed near the top of a page
 _SOURCE_DATE = re.compile(r"》\s*[（(]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _SOURCE = re.compile(r"《[^》]{1,20}》\s*[（(]?[^）)]{0,40}[）)]?\s*$")
 _MIN_UNTITLED_CJK = 60
@@ -83,12 +84,15 @@ _TIMED_DATE = re.compile(
 )
 
 
-def article_drafts(root: lxml.html.HtmlElement, url: str | None, raw: str = "") -> list[Draft]:
-    """Every article on an article page (several for fragment collections)."""
+def article_drafts(
+    root: lxml.html.HtmlElement, url: str | None, facts: dict[str, str]
+) -> list[Draft]:
+    """Every article on an article page (several for fragment collections); ``facts`` are
+    the page's :func:`page_facts`."""
     drafts = [_founder_pc(title, url) for title in root.xpath("//*[@id='main-title']")]
     if drafts:
         return drafts
-    return [_single(root, url, raw)]
+    return [_single(root, url, facts)]
 
 
 def _container(title: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -126,15 +130,13 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
     return draft
 
 
-def article_date(root: lxml.html.HtmlElement, raw: str = "") -> date | None:
+def article_date(root: lxml.html.HtmlElement, facts: dict[str, str]) -> date | None:
     """The issue date an article page prints (``#author``, enpproperty/founder ``date``)."""
-    facts = page_facts(root, raw)
     texts = [element_text(first(root, "//*[@id='author']")), facts.get("date", "")]
     return next((found for text in texts if (found := find_date(text))), None)
 
 
-def _single(root: lxml.html.HtmlElement, url: str | None, raw: str) -> Draft:
-    facts = page_facts(root, raw)
+def _single(root: lxml.html.HtmlElement, url: str | None, facts: dict[str, str]) -> Draft:
     article = first(root, "//div[contains(@class,'article')]")
     scope = article if article is not None else root
     title_el = headline_element(root, scope, facts)
@@ -215,12 +217,14 @@ class ArticleReading:
 
 def read_article_page(root: lxml.html.HtmlElement, raw: str, url: str | None) -> ArticleReading:
     """The articles of an article page with the date and paper it prints."""
-    when, moment = _page_date(root, raw)
-    paper = paper_name(element_text(first(root, "//title")))
     facts = page_facts(root, raw)
-    paper = facts.get("papername") or paper or _site_paper(facts) or _copyright_owner(root)
-    drafts = article_drafts(root, url, raw)
-    printed = _printed_label(root)
+    body = root.find("body")
+    text = element_text(body if body is not None else root)  # the page's text, read once
+    when, moment = _page_date(root, facts, text[:_PRINTED_CHARS])
+    paper = paper_name(element_text(first(root, "//title")))
+    paper = facts.get("papername") or paper or _site_paper(facts) or _copyright_owner(text)
+    drafts = article_drafts(root, url, facts)
+    printed = _printed_label(root)  # after the drafts: their body is stripped of chrome
     for draft in drafts:
         draft.published_at = draft.published_at or moment
         if printed is not None and len(drafts) == 1:
@@ -233,7 +237,7 @@ def read_article_page(root: lxml.html.HtmlElement, raw: str, url: str | None) ->
 def _printed_label(root: lxml.html.HtmlElement) -> PageLabel | None:
     """A page label printed on an article page: ``版次：A02`` or a ``第06版：要闻`` line."""
     body = root.find("body")
-    text = element_text(body if body is not None else root)[:20000]
+    text = element_text(body if body is not None else root)[:_PRINTED_CHARS]
     if (field := find_label_field(text)) is not None:
         return field
     for element in root.xpath("//body//*[not(ancestor-or-self::a)][contains(text(),'版')]"):
@@ -243,10 +247,9 @@ def _printed_label(root: lxml.html.HtmlElement) -> PageLabel | None:
     return None
 
 
-def _copyright_owner(root: lxml.html.HtmlElement) -> str | None:
-    """The site named in the footer's copyright line ("光明网版权所有", "版权所有：某某日报社")."""
-    body = root.find("body")
-    text = element_text(body if body is not None else root)
+def _copyright_owner(text: str) -> str | None:
+    """The site named in the footer's copyright line ("光明网版权所有", "版权所有：某某日报社")
+    at the end of the page's ``text``."""
     found = _COPYRIGHT.search(text[-_FOOTER_CHARS:])
     if found is None:
         return None
@@ -258,18 +261,18 @@ def _site_paper(facts: dict[str, str]) -> str | None:
     return paper_name(facts.get("site", ""))
 
 
-def _page_date(root: lxml.html.HtmlElement, raw: str) -> tuple[date | None, datetime | None]:
+def _page_date(
+    root: lxml.html.HtmlElement, facts: dict[str, str], text: str
+) -> tuple[date | None, datetime | None]:
     """The date (and time) an article page prints: Founder fields, meta tags, a labelled
     ``发布日期：…`` line, the source line of a paper's article (``《人民日报》（2026年08月03日``),
-    else a date with a time of day."""
-    found = article_date(root, raw)
-    facts = page_facts(root, raw)
+    else a date with a time of day (in the page's ``text``)."""
+    found = article_date(root, facts)
     when, moment = printed_datetime(facts.get("meta-date", ""))
     if found is not None:
         return found, moment if when == found else None
     if when is not None:
         return when, moment
-    text = element_text(root.find("body") if root.find("body") is not None else root)[:20000]
     when, moment = labelled_datetime(text)
     if when is not None:
         return when, moment

@@ -32,11 +32,18 @@ _CHROME_HEAD = re.compile(
     r"(?:评论|留言|分享到?)(?=$|[\s:：(（\d]))"
 )
 _CHROME_LINE = re.compile(
-    r"验证码|匿名发表|登录账号|发表评论|用微信扫|微信扫一扫|扫一扫|扫码|二维码|分享到|版权所有|"
-    r"Copyright|copyright|ICP备|ICP证|公网安备|未经授权|不得转载|禁止转载|关闭窗口|打印本页|"
+    r"验证码|匿名发表|登录账号|发表评论|用微信扫|微信扫一扫|扫一扫|扫码|二维码|分享到|"
+    r"关闭窗口|打印本页|"
     r"【打印】|【关闭】|返回顶部|上一篇|下一篇|字号[:：]|浏览次数|阅读次数|点击数[:：]|"
     r"感谢您的反馈|不感兴趣|我要吐槽|我要纠错|兼容模式|请使用.{0,12}浏览器|浏览器版本"
 )
+# Notices of the site (copyright, licence numbers, reprint bans): furniture even as sentences.
+_NOTICE = re.compile(
+    r"版权所有|Copyright|copyright|ICP备|ICP证|公网安备|未经授权|不得转载|禁止转载"
+)
+# A line that ends as a sentence is the story's ("市民可扫码缴费，也可使用现金。"), even when
+# it names what a widget names: QR codes, verification codes and sharing are news too.
+_SENTENCE_END = re.compile(r"[。！？!?][”’」』）)]?$")
 _MAX_CHROME_CHARS = 80
 _MAX_LINK_DENSITY = 0.5
 _CLAUSE = re.compile(r"[，。！？；、,]")
@@ -69,7 +76,7 @@ def find_body(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         if len(text) < _MIN_PARAGRAPH_CHARS or element.xpath("ancestor::a"):
             continue
         score = 1.0 + len(_CLAUSE.findall(text)) + min(len(text) / 100, 3.0)
-        if _CHROME_LINE.search(text) and len(text) <= _MAX_CHROME_CHARS:
+        if _furniture_line(text):
             continue
         parent = element if element.tag in _CONTAINER_TAGS and element.tag != "td" else None
         parent = element.getparent() if parent is None or element.tag == "p" else parent
@@ -90,7 +97,7 @@ def _is_chrome(element: lxml.html.HtmlElement) -> bool:
         return False
     if _CHROME_HEAD.match(text) and (len(text) <= _MAX_CHROME_CHARS or link_density(element) > 0):
         return True
-    if len(text) <= _MAX_CHROME_CHARS and _CHROME_LINE.search(text):
+    if _furniture_line(text):
         return True
     return (
         len(text) >= 8
@@ -110,16 +117,21 @@ def strip_chrome(body: lxml.html.HtmlElement) -> None:
         if element.getparent() is None:
             continue
         text = element_text(element)
-        if (
-            text
-            and len(text) <= _MAX_CHROME_CHARS
-            and (_CHROME_LINE.search(text) or _CHROME_HEAD.fullmatch(text))
-        ):
+        if text and (_furniture_line(text) or _CHROME_HEAD.fullmatch(text)):
             cast(lxml.html.HtmlElement, element).drop_tree()
 
 
 def is_chrome_text(text: str) -> bool:
     """True for a short line that is site furniture (a widget title, a QR or comment prompt)."""
-    return len(text) <= _MAX_CHROME_CHARS and bool(
-        _CHROME_HEAD.match(text) or _CHROME_LINE.search(text)
+    return _furniture_line(text) or (
+        len(text) <= _MAX_CHROME_CHARS and bool(_CHROME_HEAD.match(text))
     )
+
+
+def _furniture_line(text: str) -> bool:
+    """True for a short line of the site's (a notice, or a prompt that is not a sentence)."""
+    if len(text) > _MAX_CHROME_CHARS:
+        return False
+    if _NOTICE.search(text):
+        return True
+    return bool(_CHROME_LINE.search(text)) and not _SENTENCE_END.search(text)

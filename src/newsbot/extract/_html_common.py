@@ -22,8 +22,6 @@ import lxml.html
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b]+")
 _PROPERTY = re.compile(r"<([a-zA-Z][\w-]{0,30})>([^<]{0,2000})</\1>")
 _SKIP_TAGS = ("script", "style", "noscript", "template")
-# "第01版：今日要闻", "第1版 要闻": the page number and name a page label prints.
-PAGE_LABEL = re.compile(r"^第\s*([0-9一二三四五六七八九十]{1,3})\s*版\s*[:：]?\s*(.{0,20})$")
 # "2023年2月10日", "2023-02-10", "2018.01.05", "2018/01/05": a printed date.
 DATE = re.compile(r"(\d{4})\s*(?:年\s*|([-./]))(\d{1,2})\s*(?:月\s*|\2)(\d{1,2})(?!\d)")
 

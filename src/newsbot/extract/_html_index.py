@@ -42,7 +42,8 @@ ARTICLE_LINK = r"content_\d+\.s?html?|nw\.D\w{1,30}?_\d{8}_\d+-\d+\.htm"
 _ARTICLE_HREF = re.compile(rf"(?:^|/)(?:{ARTICLE_LINK})(?:[?#]|$)")
 _PAGE_HREF = re.compile(r"(?:^|/)(?:node_\d+\.s?html?|nbs\.D\w{1,30}?_\d+\.htm)(?:[?#]|$)")
 _NODE_NUMBER = re.compile(r"node_(\d+)\.")
-_PATH_DATE = re.compile(r"/(\d{4})-?(\d{2})/(\d{2})/")
+# An issue's folder: /202305/16/, /2023-05/16/, /20230516/, /2023-05-16/, /2023/05/16/.
+_PATH_DATE = re.compile(r"/(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?=/)")
 _CRAWLER_PREFIX = re.compile(r"^\[(\d{8})第(\d{1,3})版[:：]([^\]]{0,20})\]\s*")
 _NON_ARTICLE = re.compile(
     r"^(?:本版责编|责任编辑|责编|[一二三四五六七八九十]+版责编|版面编辑|图片编辑)"
@@ -116,7 +117,8 @@ def _generic_entries(index: Index, root: lxml.html.HtmlElement, url: str | None)
 
 
 def _url_date(url: str | None) -> date | None:
-    return match_date(_PATH_DATE.search(url or ""))
+    path = (url or "").split("?")[0]
+    return next(filter(None, map(match_date, _PATH_DATE.finditer(path))), None)
 
 
 def _other_issue(target: str, issue_date: date | None) -> bool:

@@ -4,8 +4,8 @@ Usage::
 
     fill_body(draft, paragraphs(body_element))
 
-Paragraphs are ``<p>`` (or leaf table cells; lines split at ``<br>`` when there is no
-``<p>``). A first paragraph that is only a byline ("□ 湖北日报评论员", "文/张三") becomes the
+Paragraphs are ``<p>`` (or leaf table cells; lines split at ``<br>`` when no ``<p>`` holds
+text). A first paragraph that is only a byline ("□ 湖北日报评论员", "文/张三") becomes the
 byline, as does a closing "（布琳  张伟杰）", also when it closes the last paragraph; an
 editors' credit "（编辑：…）" is dropped. Short lines right after a photo are its caption,
 with the credit "（布琳摄）" kept on it; a bold sentence there is the story's lead-in.
@@ -41,12 +41,10 @@ class _Para:
 
 
 def paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
-    """The paragraphs of a body element, in order; lines split at <br> when there is no <p>."""
+    """The paragraphs of a body element, in order; lines split at <br> when no <p> holds text."""
     if content is None:
         return []
     elements = content.xpath(".//p | .//td[not(.//p) and not(.//td)]")
-    if not elements:
-        return [_Para(squash(line)) for line in _br_lines(content) if squash(line)]
     paras = []
     for element in elements:
         text = element_text(element)
@@ -64,6 +62,8 @@ def paragraphs(content: lxml.html.HtmlElement | None) -> list[_Para]:
         )
         centred = "center" in style or "right" in style
         paras.append(_Para(text, has_image=image, emphasised=bold or centred, centred=centred))
+    if not paras:  # no <p> at all, or only empty ones beside text set loose in the body
+        return [_Para(squash(line)) for line in _br_lines(content) if squash(line)]
     return paras
 
 

@@ -34,8 +34,9 @@ _SOURCE_LINE = re.compile(
     r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?"
     rf"\s*第?\s*(?P<letter>[A-Za-z]?)\s*(?P<digits>{_NUMERAL})\s*版(?P<name>)(?=[\s)）】,，:：]|$)"
 )
-# Another page's label inside a name ("第1版：…第8版："); "要闻二版" is a name.
-_OTHER_LABEL = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
+# A label inside text ("[湘声报] 2018.01.05 第A01版 头版"); inside a name it is another
+# page's ("第1版：…第8版："), while "要闻二版" is a name.
+_IN_TEXT = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
 _NAME_END = re.compile(r"\s*[-_|｜—]")
 _MAX_NAME_CHARS = 12
 
@@ -57,7 +58,7 @@ def _build(match: re.Match[str]) -> PageLabel | None:
     digits = match.group("digits")
     label = letter + (digits if digits.isdigit() else str(number))
     name = _NAME_END.split(match.group("name") or "")[0].strip(" :：") or None
-    if name is not None and (len(name) > _MAX_NAME_CHARS or _OTHER_LABEL.search(name)):
+    if name is not None and (len(name) > _MAX_NAME_CHARS or _IN_TEXT.search(name)):
         name = None  # "第1版：…第8版：" is a list of pages, not one page's name
     return PageLabel(label=label, number=number, name=name)
 
@@ -72,9 +73,6 @@ def find_label_field(text: str) -> PageLabel | None:
     """A ``版次：A02`` style field anywhere in ``text``; None when there is none."""
     match = _FIELD.search(text) or _SOURCE_LINE.search(text)
     return _build(match) if match else None
-
-
-_IN_TEXT = re.compile(rf"第\s*[A-Za-z]?\s*{_NUMERAL}\s*版")
 
 
 def count_labels(text: str) -> int:

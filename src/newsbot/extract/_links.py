@@ -41,6 +41,9 @@ _STAFF = re.compile(
     r"^(?:本版)?(?:责任编辑|责编|编辑|校对|美编|美术编辑|图片编辑|审读|组版|值班|主编|制版)"
 )
 _MAX_HEADLINE_CHARS = 90
+# A headline of several decks (引题, 主题, 副题 run together: a Xinhua lead story's) may be
+# longer, as long as it has no full stop: a sentence is a lead or a summary, not a title.
+_MAX_DECKS_CHARS = 200
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -141,11 +144,16 @@ def _walk(root: lxml.html.HtmlElement, base: str | None) -> tuple[list[Anchor], 
 
 def is_headline(text: str) -> bool:
     """True for link text that reads as a headline (not a page label, a date or navigation)."""
-    if len(_CJK.findall(text)) < _MIN_HEADLINE_CJK or len(text) > _MAX_HEADLINE_CHARS:
+    if len(_CJK.findall(text)) < _MIN_HEADLINE_CJK or not _title_length(text):
         return False
     if read_label(text) is not None or _NAV.match(text):
         return False
     return not (DATE.search(text) and len(DATE.sub("", text).strip()) < _MIN_HEADLINE_CJK)
+
+
+def _title_length(text: str) -> bool:
+    """True for text of a title's length: one deck, or several decks without a full stop."""
+    return len(text) <= _MAX_HEADLINE_CHARS or (len(text) <= _MAX_DECKS_CHARS and "。" not in text)
 
 
 def read_links(root: lxml.html.HtmlElement, url: str | None) -> LinkReading:
@@ -203,7 +211,7 @@ def _merge(members: list[Anchor]) -> list[Anchor]:
 def _short_title(text: str) -> bool:
     if is_headline(text):
         return True
-    short = len(_CJK.findall(text)) >= _MIN_SHORT_CJK and len(text) <= _MAX_HEADLINE_CHARS
+    short = len(_CJK.findall(text)) >= _MIN_SHORT_CJK and _title_length(text)
     plain = not (_NAV.match(text) or _STAFF.match(text) or DATE.search(text))
     return short and plain and read_label(text) is None
 

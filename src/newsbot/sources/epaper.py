@@ -329,7 +329,7 @@ class EpaperSource(Source):
         front page) before the other pages are fetched: a merchant's alert need not wait
         for page 12.
         """
-        pages = _page_links(front, index)[: self.options.max_pages]
+        pages = page_links(front.url, index)[: self.options.max_pages]
         ahead: dict[str, Answer | None] = {}
         if early is not None:
             ahead = await self._front_first(client, front, index, pages, now=now, early=early)
@@ -395,9 +395,9 @@ class EpaperSource(Source):
 
     def _parse(self, answer: Answer) -> PageIndex:
         selectors = self.options.effective_selectors
-        if PRESETS[self.options.preset].generic and not (selectors.pages or selectors.articles):
-            return generic_index(answer.body, answer.url, selectors, charset=answer.charset)
-        return parse_index(answer.body, answer.url, selectors, charset=answer.charset)
+        return read_page_index(
+            answer.body, answer.url, self.options.preset, selectors, charset=answer.charset
+        )
 
     async def _get_all(
         self, client: httpx.AsyncClient, urls: list[str], now: datetime
@@ -414,6 +414,16 @@ class EpaperSource(Source):
         if answer.status != 200:
             raise http_error(answer.status, url, source=self.id)
         return answer
+
+
+def read_page_index(
+    body: bytes, url: str, preset: str, selectors: Selectors, *, charset: str | None = None
+) -> PageIndex:
+    """A page index read as ``preset`` reads it: by structure for ``generic`` (unless the
+    config gives page or article selectors), else by the selectors."""
+    if PRESETS[preset].generic and not (selectors.pages or selectors.articles):
+        return generic_index(body, url, selectors, charset=charset)
+    return parse_index(body, url, selectors, charset=charset)
 
 
 def generic_index(
@@ -449,11 +459,11 @@ class _Walk:
     early: EarlyPart | None
 
 
-def _page_links(front: Answer, index: PageIndex) -> list[Link]:
+def page_links(front_url: str, index: PageIndex) -> list[Link]:
     """The issue's pages in order, the front page included even when the list omits it."""
     pages = list(index.pages)
-    if all(link.url != front.url for link in pages):
-        pages.insert(0, Link(url=front.url, text=""))
+    if all(link.url != front_url for link in pages):
+        pages.insert(0, Link(url=front_url, text=""))
     return pages
 
 
