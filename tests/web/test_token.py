@@ -59,12 +59,15 @@ def test_bearer_token_opens_metrics(guarded: RunningNewsbot) -> None:
 
 
 def test_token_in_the_address_becomes_a_cookie(guarded: RunningNewsbot) -> None:
-    """?token= sets an HttpOnly cookie and redirects to the same page without the token."""
+    """?token= sets an HttpOnly, SameSite=Strict cookie and redirects to the same page without
+    the token."""
     with httpx.Client(base_url=guarded.base_url, timeout=30) as client:
         first = client.get("/deliveries", params={"state": "dead", "token": HTTP_TOKEN})
         assert first.status_code == 303
         assert first.headers["location"] == "/deliveries?state=dead"
-        assert "httponly" in first.headers["set-cookie"].lower()
+        cookie = first.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=strict" in cookie
         assert client.get("/deliveries?state=dead").status_code == 200
     assert guarded.get("/?token=nope").status_code == 401
 
