@@ -129,3 +129,21 @@ def test_playground_follows_the_typing(console: RunningNewsbot, page: Page, tmp_
     page.locator("#rule").fill("")
     page.locator("#subscriber").select_option("reader-wang")
     expect(page.locator(".hit").first).to_contain_text("对接会")
+
+
+def test_a_javascript_link_does_not_run(console: RunningNewsbot, page: Page) -> None:
+    """A `javascript:` address that a source slipped into an article stays inert: the pages'
+    policy allows only this server's script files, never inline script."""
+    page.goto(console.base_url + "/")
+    page.evaluate(
+        """() => {
+            const link = document.createElement("a");
+            link.id = "hostile";
+            link.href = "javascript:void(document.title='ran')";
+            link.textContent = "original";
+            document.body.append(link);
+        }"""
+    )
+    page.locator("#hostile").click()
+    page.wait_for_timeout(200)
+    assert page.title() != "ran"

@@ -125,9 +125,13 @@ def test_sigterm_stops_service_and_console_cleanly(
 
 
 def test_pages_carry_security_headers(guarded: RunningNewsbot) -> None:
-    """Every answer forbids framing and sniffing and sends no referrer."""
+    """Every answer forbids framing, sniffing and inline script, and sends no referrer."""
     for path in ["/healthz", "/"]:
         headers = guarded.get(path, headers=guarded.auth()).headers
-        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        policy = dict(
+            part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";")
+        )
+        assert policy["frame-ancestors"] == "'none'"
+        assert policy["script-src"] == "'self'"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
