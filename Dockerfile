@@ -14,9 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     NEWSBOT_DATABASE_URL=sqlite:////var/lib/newsbot/newsbot.db
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/newsbot --create-home newsbot
-COPY --from=build /wheels /tmp/wheels
-RUN pip install --no-cache-dir --no-index --find-links=/tmp/wheels "newsbot[postgres]" \
-    && rm -rf /tmp/wheels
+# The wheels are mounted for this one step, never copied: a COPY would keep them in a layer
+# of the image however soon they were deleted.
+RUN --mount=type=bind,from=build,source=/wheels,target=/tmp/wheels \
+    pip install --no-cache-dir --no-index --find-links=/tmp/wheels "newsbot[postgres]"
 COPY docker/entrypoint.sh /usr/local/bin/newsbot-entrypoint
 USER newsbot
 WORKDIR /var/lib/newsbot

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from tests.web.server import ROOT, RunningNewsbot, start_running
 
+from newsbot.channels import CHANNEL_KINDS
 from newsbot.testing.platforms import FakePlatforms
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def test_playground_follows_the_typing(console: RunningNewsbot, page: Page, tmp_
     )
     expect(page.locator(".hit .why").first).to_contain_text("matched 电信网络诈骗 in headline")
     expect(page.locator('.preview[data-kind="wecom"]')).to_contain_text("电信网络诈骗")
-    expect(page.locator(".preview")).to_have_count(11)
+    expect(page.locator(".preview")).to_have_count(len(CHANNEL_KINDS))
     assert "rule=" in page.url  # the address keeps the rule, to share or reload
     screenshot(page, "playground", tmp_path)
 
@@ -128,3 +129,21 @@ def test_playground_follows_the_typing(console: RunningNewsbot, page: Page, tmp_
     page.locator("#rule").fill("")
     page.locator("#subscriber").select_option("reader-wang")
     expect(page.locator(".hit").first).to_contain_text("对接会")
+
+
+def test_a_javascript_link_does_not_run(console: RunningNewsbot, page: Page) -> None:
+    """A `javascript:` address that a source slipped into an article stays inert: the pages'
+    policy allows only this server's script files, never inline script."""
+    page.goto(console.base_url + "/")
+    page.evaluate(
+        """() => {
+            const link = document.createElement("a");
+            link.id = "hostile";
+            link.href = "javascript:void(document.title='ran')";
+            link.textContent = "original";
+            document.body.append(link);
+        }"""
+    )
+    page.locator("#hostile").click()
+    page.wait_for_timeout(200)
+    assert page.title() != "ran"

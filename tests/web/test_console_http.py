@@ -154,7 +154,7 @@ def test_playground_points_at_a_syntax_error(running: RunningNewsbot) -> None:
 def test_playground_reports_an_unknown_topic(running: RunningNewsbot) -> None:
     """A rule naming a topic the catalog lacks is refused with the config check's sentence."""
     page = running.get("/playground/results", params={"rule": "topic:no-such-topic"})
-    assert "no-such-topic" in text_of(page.text)
+    assert "rule playground: unknown topic 'no-such-topic'" in text_of(page.text)
     assert "articles in the last" not in page.text
 
 

@@ -59,12 +59,15 @@ def test_bearer_token_opens_metrics(guarded: RunningNewsbot) -> None:
 
 
 def test_token_in_the_address_becomes_a_cookie(guarded: RunningNewsbot) -> None:
-    """?token= sets an HttpOnly cookie and redirects to the same page without the token."""
+    """?token= sets an HttpOnly, SameSite=Strict cookie and redirects to the same page without
+    the token."""
     with httpx.Client(base_url=guarded.base_url, timeout=30) as client:
         first = client.get("/deliveries", params={"state": "dead", "token": HTTP_TOKEN})
         assert first.status_code == 303
         assert first.headers["location"] == "/deliveries?state=dead"
-        assert "httponly" in first.headers["set-cookie"].lower()
+        cookie = first.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=strict" in cookie
         assert client.get("/deliveries?state=dead").status_code == 200
     assert guarded.get("/?token=nope").status_code == 401
 
@@ -122,9 +125,13 @@ def test_sigterm_stops_service_and_console_cleanly(
 
 
 def test_pages_carry_security_headers(guarded: RunningNewsbot) -> None:
-    """Every answer forbids framing and sniffing and sends no referrer."""
+    """Every answer forbids framing, sniffing and inline script, and sends no referrer."""
     for path in ["/healthz", "/"]:
         headers = guarded.get(path, headers=guarded.auth()).headers
-        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        policy = dict(
+            part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";")
+        )
+        assert policy["frame-ancestors"] == "'none'"
+        assert policy["script-src"] == "'self'"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"

@@ -157,11 +157,20 @@ def delivery_counts(session: Session) -> list[tuple[str, str, int]]:
 
 @dataclass(frozen=True)
 class ChannelHealth:
-    """A channel row with how many of its deliveries are failed (retrying) and dead."""
+    """A channel row with how many of its deliveries are in each state."""
 
     row: ChannelRow
-    failed: int
-    dead: int
+    by_state: dict[str, int]
+
+    @property
+    def failed(self) -> int:
+        """Deliveries failed and waiting for a retry."""
+        return self.by_state.get(FAILED, 0)
+
+    @property
+    def dead(self) -> int:
+        """Deliveries given up on."""
+        return self.by_state.get(DEAD, 0)
 
     @property
     def failing(self) -> bool:
@@ -170,19 +179,12 @@ class ChannelHealth:
 
 
 def channel_health(session: Session) -> list[ChannelHealth]:
-    """Every channel row with its failed and dead delivery counts, by id."""
-    counts: dict[tuple[str, str], int] = {}
-    for channel, state, count in session.exec(
-        select(DeliveryRow.channel_id, DeliveryRow.state, func.count())
-        .where(col(DeliveryRow.state).in_((FAILED, DEAD)))
-        .group_by(DeliveryRow.channel_id, DeliveryRow.state)
-    ).all():
-        counts[(channel, state)] = int(count)
+    """Every channel row with its delivery counts by state (:func:`delivery_counts`), by id."""
+    by_channel: dict[str, dict[str, int]] = {}
+    for channel, state, count in delivery_counts(session):
+        by_channel.setdefault(channel, {})[state] = count
     rows = session.exec(select(ChannelRow).order_by(col(ChannelRow.id))).all()
-    return [
-        ChannelHealth(row, counts.get((row.id, FAILED), 0), counts.get((row.id, DEAD), 0))
-        for row in rows
-    ]
+    return [ChannelHealth(row, by_channel.get(row.id, {})) for row in rows]
 
 
 def outbox_due(session: Session, *, now: datetime) -> tuple[int, datetime | None]:

@@ -105,6 +105,7 @@ def create_app(
         Route("/deliveries", _console.deliveries),
         Route("/playground", _playground.page),
         Route("/playground/results", _playground.results),
+        Route("/playground.js", _playground.script),
     ]
     middleware = [Middleware(SecurityHeadersMiddleware)]
     if token:

@@ -47,19 +47,14 @@ def _overview(app: App) -> dict[str, Any]:
     with app.session() as session:
         sources = store.source_health(session)
         channels = store.channel_health(session)
-        counts = store.delivery_counts(session)
         due, oldest = store.outbox_due(session, now=app.clock())
         issues = store.latest_issues(session, limit=15)
-    outbox: dict[str, dict[str, int]] = {}
-    for channel_id, state, count in counts:
-        outbox.setdefault(channel_id, {})[state] = count
     return {
         "sources": sources,
         "channels": [
             {"health": h, "where": describe_channel(app, h.row.id, h.row.kind)} for h in channels
         ],
         "failing": [h for h in channels if h.failing],
-        "outbox": outbox,
         "states": STATES,
         "due": due,
         "oldest_due": oldest,

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
-from newsbot.web._app import render, state_of
+from newsbot.web._app import TEMPLATES_DIR, render, state_of
 
 if TYPE_CHECKING:
     from newsbot.match import RuleSpec
@@ -206,3 +206,8 @@ async def page(request: Request) -> Response:
 async def results(request: Request) -> Response:
     """Only the results, for the page's script to swap in as the rule is typed."""
     return render(request, "_results.html", **await _context(request))
+
+
+async def script(request: Request) -> Response:
+    """The page's script, served from here so the pages' CSP need not allow inline script."""
+    return FileResponse(TEMPLATES_DIR / "playground.js", media_type="text/javascript")
