@@ -38,15 +38,7 @@ from newsbot.testing._platform_handlers import (
     accepted,
     text_reply,
 )
-
-
-class _Server(ThreadingHTTPServer):
-    """A ThreadingHTTPServer whose listen backlog holds a burst of connections: the default
-    of 5 refuses some when a test opens a few dozen at once on a loaded machine."""
-
-    request_queue_size = 128
-    daemon_threads = True
-
+from newsbot.testing._server import LocalServer
 
 __all__ = [
     "ANSWERS",
@@ -132,8 +124,7 @@ class FakePlatforms:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = LocalServer(("127.0.0.1", 0), Handler)
         # A short poll interval keeps stop() quick (shutdown waits for one poll).
         serve = lambda: self._server.serve_forever(poll_interval=0.01)  # noqa: E731
         threading.Thread(target=serve, daemon=True).start()
