@@ -29,11 +29,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from newsbot.channels import Channel
+from newsbot.outbox import PACING_HORIZON_S
 from newsbot.store import pacing as store
 
 log = logging.getLogger(__name__)
-
-PACING_HORIZON_S = 5.0  # wait this long at most for a slot; later rows are deferred
 
 
 class SharedPacer:
