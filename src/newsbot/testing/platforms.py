@@ -106,6 +106,8 @@ class FakePlatforms:
     )
     _blocked_until: dict[tuple[str, ...], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _answering: int = 0  # requests taken in, not yet answered
+    _answered: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
 
     def __post_init__(self) -> None:
@@ -119,7 +121,14 @@ class FakePlatforms:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                fake._handle(self)
+                with fake._answered:
+                    fake._answering += 1
+                try:
+                    fake._handle(self)
+                finally:
+                    with fake._answered:
+                        fake._answering -= 1
+                        fake._answered.notify_all()
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
@@ -131,9 +140,15 @@ class FakePlatforms:
         return self
 
     def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening, once the requests taken in are answered (and counted).
+
+        A test reading ``received`` afterwards also sees a request whose sender gave up on it
+        (a stop, a kill) while the fake was still answering (``latency_s``).
+        """
         if self._server is not None:
             self._server.shutdown()
+            with self._answered:
+                self._answered.wait_for(lambda: not self._answering, timeout=self.latency_s + 10)
             self._server.server_close()
             self._server = None
 
