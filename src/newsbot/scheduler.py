@@ -31,8 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from newsbot import digest, metrics, outbox, pipeline
 from newsbot.config import Subscriber, parse_hhmm
-from newsbot.store.locks import LeaderLock
-from newsbot.store.outbox import WorkerSlot
+from newsbot.store.locks import LeaderLock, WorkerSlot
 from newsbot.store.tables import SourceRow
 
 log = logging.getLogger("newsbot.scheduler")

@@ -28,7 +28,8 @@ from newsbot.outbox import (
     send_due,
     take_back,
 )
-from newsbot.store.outbox import WorkerSlot, release
+from newsbot.store.locks import WorkerSlot
+from newsbot.store.outbox import release
 from newsbot.store.tables import DeliveryRow
 from newsbot.testing.platforms import FakePlatforms
 
