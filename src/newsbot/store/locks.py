@@ -26,12 +26,13 @@ try:
 except ImportError:  # Windows: no flock; SQLite is one process there
     fcntl = None  # type: ignore[assignment]
 
-# An arbitrary constant that names newsbot's lock among other applications' advisory locks.
+# Each lock's first key names this database and schema, and the lock's use: deployments
+# sharing a server (or tests, one schema each) take neither each other's lead nor slots.
+_LEADER_KEY_SQL = "hashtext(current_database() || '/' || current_schema() || '/newsbot-leader')"
+_SLOT_KEY_SQL = "hashtext(current_database() || '/' || current_schema() || '/newsbot-outbox')"
+# An arbitrary constant, the leader lock's second key.
 LEADER_LOCK_KEY = 0x6E657773  # "news"
 MAX_SLOTS = 1024
-# The slot locks' first key names this database and schema: deployments sharing a server
-# (or tests, one schema each) do not take each other's slots.
-_SLOT_KEY_SQL = "hashtext(current_database() || '/' || current_schema() || '/newsbot-outbox')"
 
 
 def _try_advisory_lock(connection: Connection, key_sql: str, values: dict[str, int]) -> bool:
@@ -56,7 +57,8 @@ class LeaderLock:
             return True
         if self._connection is None:
             self._connection = self.engine.connect()
-        self._held = _try_advisory_lock(self._connection, ":k", {"k": LEADER_LOCK_KEY})
+        key_sql = f"{_LEADER_KEY_SQL}, :k"
+        self._held = _try_advisory_lock(self._connection, key_sql, {"k": LEADER_LOCK_KEY})
         return self._held
 
     def held(self) -> bool:
@@ -68,7 +70,8 @@ class LeaderLock:
         if self._connection is not None:
             if self._held:
                 self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK_KEY}
+                    text(f"SELECT pg_advisory_unlock({_LEADER_KEY_SQL}, :k)"),
+                    {"k": LEADER_LOCK_KEY},
                 )
                 self._connection.commit()
             self._connection.close()
