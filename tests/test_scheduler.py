@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+
+from sqlalchemy import text
 
 from newsbot.config import DigestSettings, Subscriber, SubscriberSettings
 from newsbot.ingest import quiet_hours_end
@@ -59,6 +62,29 @@ def test_only_one_process_leads_on_postgres(postgres_url: str) -> None:
         b.release()
         first.dispose()
         second.dispose()
+
+
+def test_each_schema_of_a_database_has_its_own_leader(postgres_url: str) -> None:
+    """Two deployments on two schemas of one PostgreSQL database each get a leader: the lock
+    is named after the database and schema (as the outbox's worker slots are)."""
+    engine = make_engine(postgres_url)
+    other = f"nb_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{other}"'))
+    other_engine = make_engine(
+        postgres_url.split("?", maxsplit=1)[0] + f"?options=-csearch_path%3D{other}"
+    )
+    a, b = LeaderLock(engine), LeaderLock(other_engine)
+    try:
+        assert a.acquire()
+        assert b.acquire()
+    finally:
+        a.release()
+        b.release()
+        other_engine.dispose()
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{other}" CASCADE'))
+        engine.dispose()
 
 
 def test_sqlite_process_always_leads(sqlite_url: str) -> None:

@@ -212,7 +212,7 @@ def take_back(engine: Engine, worker_id: str) -> int:
     pending now rather than at the end of their lease; returns how many.
 
     Only call it while no other live process uses ``worker_id`` (the service holds a
-    :class:`newsbot.store.outbox.WorkerSlot` for that).
+    :class:`newsbot.store.locks.WorkerSlot` for that).
     """
     with Session(engine) as session:
         return store.requeue_stale(session, identity=worker_id)

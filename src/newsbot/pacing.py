@@ -29,11 +29,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from newsbot.channels import Channel
+from newsbot.outbox import PACING_HORIZON_S
 from newsbot.store import pacing as store
 
 log = logging.getLogger(__name__)
-
-PACING_HORIZON_S = 5.0  # wait this long at most for a slot; later rows are deferred
 
 
 class SharedPacer:
@@ -50,6 +49,7 @@ class SharedPacer:
         self.horizon_s = horizon_s
         self.clock_s = clock_s  # wall clock: processes on several hosts compare these times
         self._keys: dict[str, str] = {}  # channel id -> pace key, for hold()
+        self._held_until_s: dict[str, float] = {}  # pace key -> end of the hold it asked for
         # One thread for the budget's SQL: a slot is one short UPDATE, never on the event loop.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pacing-db")
         self._holds: set[Future[None]] = set()
@@ -61,9 +61,13 @@ class SharedPacer:
         the slow side).
         """
         interval_s = channel.min_send_interval_s
-        if interval_s <= 0:
-            return None  # no declared limit: nothing to share
-        key = self._keys.setdefault(channel.id, channel.pace_key())
+        key = self._keys.get(channel.id)
+        if key is None:
+            key = self._keys[channel.id] = channel.pace_key()
+        # No declared limit: nothing to share, unless the endpoint asked this process to wait
+        # (a Retry-After) and the wait is not over; until then its budget is read as any other.
+        if interval_s <= 0 and self._held_until_s.get(key, 0.0) <= self.clock_s():
+            return None
         loop = asyncio.get_running_loop()
         wait_s = await loop.run_in_executor(self._db, self._take, key, interval_s)
         if wait_s > self.horizon_s:
@@ -90,7 +94,9 @@ class SharedPacer:
         key = self._keys.get(channel_id)
         if key is None or delay_s <= 0:
             return
-        future = self._db.submit(self._hold, key, self.clock_s() + delay_s)
+        until_s = self.clock_s() + delay_s
+        self._held_until_s[key] = max(self._held_until_s.get(key, 0.0), until_s)
+        future = self._db.submit(self._hold, key, until_s)
         self._holds.add(future)
         future.add_done_callback(self._holds.discard)
 

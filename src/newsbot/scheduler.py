@@ -31,13 +31,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from newsbot import digest, metrics, outbox, pipeline
 from newsbot.config import Subscriber, parse_hhmm
-from newsbot.store.locks import LeaderLock
-from newsbot.store.outbox import WorkerSlot
+from newsbot.store.locks import LeaderLock, WorkerSlot
 from newsbot.store.tables import SourceRow
 
 log = logging.getLogger("newsbot.scheduler")
 
 OUTBOX_INTERVAL_S = 5.0
+OUTBOX_JOB_ID = "outbox"  # the periodic send job, which a poll wakes early
 # At a stop, sends in flight get this long to finish and be recorded; then they are abandoned
 # and their rows go back to pending (a service manager's stop must end within seconds).
 STOP_GRACE_S = 2.0
@@ -94,7 +94,7 @@ class Service:
         self.scheduler.add_job(
             self._send,
             IntervalTrigger(seconds=OUTBOX_INTERVAL_S),
-            id="outbox",
+            id=OUTBOX_JOB_ID,
             max_instances=1,
             coalesce=True,
             next_run_time=now,
@@ -150,7 +150,7 @@ class Service:
 
         The job itself runs, so it never overlaps another run of it (max_instances=1).
         """
-        job = self.scheduler.get_job("outbox")
+        job = self.scheduler.get_job(OUTBOX_JOB_ID)
         if job is not None:
             job.modify(next_run_time=datetime.now(job.trigger.timezone))
 

@@ -43,7 +43,7 @@ PAGES = [
 ]
 
 
-def _app(tmp_path: Path, site: FakeSite, engine: Engine) -> App:
+def _app(tmp_path: Path, site: FakeSite, engine: Engine, *, backfill: bool = False) -> App:
     config = tmp_path / "newsbot.yaml"
     config.write_text(
         f"""\
@@ -54,6 +54,7 @@ sources:
     preset: founder-pc
     url: "{site.url("/layout/{date:%Y%m/%d}/node_01.html")}"
     min_interval_s: 0.05
+    backfill: {str(backfill).lower()}
 channels:
   - id: box
     kind: file
@@ -112,6 +113,20 @@ def test_first_page_alerts_are_queued_before_the_walk_ends(
     assert again.outcome in {"not_modified", "unchanged"}
     assert len(seen_at_wake) == 1  # nothing new, nobody woken
     assert len(_alert_headlines(engine)) == 2  # nothing queued twice
+
+
+def test_a_silent_first_run_queues_no_alert_from_any_page(
+    engine: Engine, tmp_path: Path, site: FakeSite
+) -> None:
+    """A source with ``backfill: true`` stores its first issue without alerting: neither the
+    front page's match nor the page-3 one is queued, and nobody is woken. (The first page
+    stored early made the rest of the issue look like a second run, and alerted page 3.)"""
+    app = _app(tmp_path, site, engine, backfill=True)
+    woken: list[None] = []
+    report = asyncio.run(poll_source(app, "ywsb", day=DAY, wake=lambda: woken.append(None)))
+    assert (report.outcome, report.articles_new, report.alerts) == ("new", 4, 0)
+    assert _alert_headlines(engine) == []
+    assert woken == []
 
 
 def test_status_shows_when_the_issue_was_seen_and_how_long_its_first_alert_took(

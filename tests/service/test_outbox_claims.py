@@ -28,7 +28,8 @@ from newsbot.outbox import (
     send_due,
     take_back,
 )
-from newsbot.store.outbox import WorkerSlot, release
+from newsbot.store.locks import WorkerSlot
+from newsbot.store.outbox import release
 from newsbot.store.tables import DeliveryRow
 from newsbot.testing.platforms import FakePlatforms
 
@@ -119,6 +120,27 @@ def test_a_run_claims_no_more_rows_than_it_has_senders(engine: Engine) -> None:
         asyncio.run(run_and_watch())
     assert _states(engine) == Counter({"sent": 12})
     assert max(seen) == 2  # it did send two at a time, and never held more
+
+
+def test_against_a_slow_receiver_more_workers_send_more_at_once(engine: Engine) -> None:
+    """The in-flight limit, through the real outbox: with 8 workers and a receiver 50 ms
+    away (the sends wait on it, not on our CPU), the limit grows past where it starts (4),
+    so more than 4 rows are "sending" at some moment, and never more than 8."""
+    _fill(engine, 80)
+    seen: list[int] = []
+
+    async def run_and_watch() -> None:
+        task = asyncio.create_task(_send(engine, channel, workers=8))
+        while not task.done():
+            seen.append(_states(engine)["sending"])
+            await asyncio.sleep(0.02)
+        await task
+
+    with FakePlatforms(latency_s=0.05) as fake:
+        channel = build_channel(fake.options("webhook", "hook", max_per_minute=10**6))
+        asyncio.run(run_and_watch())
+    assert _states(engine) == Counter({"sent": 80})
+    assert 4 < max(seen) <= 8
 
 
 def test_a_cancelled_run_gives_back_at_once_every_row_it_held(engine: Engine) -> None:

@@ -112,6 +112,26 @@ def test_a_throttling_answer_holds_the_endpoint_for_every_pacer(engine: Engine) 
     assert 55 < delay_s <= 60
 
 
+def test_a_throttling_answer_holds_an_endpoint_without_a_declared_limit(engine: Engine) -> None:
+    """A Retry-After from an endpoint with no declared limit (the webhook kind) holds it too:
+    the next message is deferred by about that long; once the hold is over, it is sent at once.
+    (The in-memory Pacer always did this; the shared one skipped such endpoints entirely.)"""
+    with FakePlatforms() as fake:
+        channel = build_channel(fake.options("webhook", "hook"))
+    assert channel.min_send_interval_s == 0
+    now_s = [1_000_000.0]
+    pacer = SharedPacer(engine, clock_s=lambda: now_s[0])
+    assert asyncio.run(pacer.acquire(channel)) is None
+    pacer.hold(channel.id, 60.0)
+    delay_s = asyncio.run(pacer.acquire(channel))
+    now_s[0] += 61
+    after_s = asyncio.run(pacer.acquire(channel))
+    pacer.close()
+    assert delay_s is not None
+    assert 59 < delay_s <= 60
+    assert after_s is None
+
+
 def test_no_limit_no_database(engine: Engine, tmp_path: Path) -> None:
     """A channel without a declared limit (the file sink) is never paced or stored."""
     channel = build_channel(

@@ -130,8 +130,15 @@ def test_a_busy_service_stops_at_once_and_leaves_nothing_claimed(
         service = Service(tmp_path, engine, fake)
         service.start()
         _wait_until(lambda: fake.count() >= 8)
+        # The count moves when a round of sends is answered: wait until the next round's
+        # requests are at the receiver, so the signal lands with sends in flight.
+        time.sleep(fake.latency_s / 2)
+        at_signal = fake.count()
         code, output = service.stop(signal.SIGTERM)
-        received = _received(fake)
+    # Read once the fake has stopped: it waits for the answers it was still giving, so a
+    # request abandoned at the stop is counted too.
+    received = _received(fake)
+    assert sum(received.values()) > at_signal  # sends were in flight at the signal
     assert code == 0, output
     assert "newsbot stopped" in output
     states = _states(engine)

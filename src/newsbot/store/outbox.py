@@ -21,20 +21,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Integer, Update, bindparam, func, or_, text, update
+from sqlalchemy import Integer, Update, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from newsbot.errors import short_error
 from newsbot.secrets import scrub
 from newsbot.store.tables import ChannelRow, DeliveryRow
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; SQLite is one process there
-    fcntl = None  # type: ignore[assignment]
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
 DUE_STATES = (PENDING, FAILED)
@@ -266,67 +260,3 @@ def list_deliveries(
         query = query.where(col(DeliveryRow.state).in_((FAILED, DEAD)))
     rows = session.exec(query.order_by(col(DeliveryRow.id).desc()).limit(limit)).all()
     return list(rows)
-
-
-MAX_SLOTS = 1024
-# The slot locks' first key names this database and schema: deployments sharing a server
-# (or tests, one schema each) do not take each other's slots.
-_SLOT_KEY_SQL = "hashtext(current_database() || '/' || current_schema() || '/newsbot-outbox')"
-
-
-class WorkerSlot:
-    """A stable name for this process's claims: ``slot-N``, N the lowest slot no live process holds.
-
-    A process that crashes and starts again gets the same slot back (its lock died with it), so
-    it may take back its own rows at once; two live processes never share a slot. The lock is a
-    session advisory lock on PostgreSQL and an ``flock`` beside the database file on SQLite.
-
-    Usage::
-
-        with WorkerSlot(engine) as identity:   # "slot-0"
-            ...
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.identity = ""
-        self._connection: Connection | None = None
-        self._file: IO[bytes] | None = None
-
-    def __enter__(self) -> str:
-        for slot in range(MAX_SLOTS):
-            if self._try(slot):
-                self.identity = f"slot-{slot}"
-                return self.identity
-        raise RuntimeError(f"all {MAX_SLOTS} outbox worker slots are held")
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._connection is not None:
-            # A pooled connection outlives close(): unlock explicitly.
-            self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
-            self._connection.commit()
-            self._connection.close()
-            self._connection = None
-        if self._file is not None:
-            self._file.close()  # closing the file frees its flock
-            self._file = None
-
-    def _try(self, slot: int) -> bool:
-        if self.engine.dialect.name == "postgresql":
-            if self._connection is None:
-                self._connection = self.engine.connect()
-            query = text(f"SELECT pg_try_advisory_lock({_SLOT_KEY_SQL}, :slot)")
-            got = self._connection.execute(query, {"slot": slot}).scalar()
-            self._connection.commit()
-            return bool(got)
-        database = self.engine.url.database
-        if not database or database == ":memory:" or fcntl is None:
-            return True  # one process by design (an in-memory database, or no flock here)
-        handle = Path(f"{database}.outbox-{slot}.lock").open("ab")  # noqa: SIM115 - held open
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._file = handle
-        return True

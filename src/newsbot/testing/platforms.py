@@ -38,15 +38,7 @@ from newsbot.testing._platform_handlers import (
     accepted,
     text_reply,
 )
-
-
-class _Server(ThreadingHTTPServer):
-    """A ThreadingHTTPServer whose listen backlog holds a burst of connections: the default
-    of 5 refuses some when a test opens a few dozen at once on a loaded machine."""
-
-    request_queue_size = 128
-    daemon_threads = True
-
+from newsbot.testing._server import LocalServer
 
 __all__ = [
     "ANSWERS",
@@ -114,6 +106,8 @@ class FakePlatforms:
     )
     _blocked_until: dict[tuple[str, ...], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _answering: int = 0  # requests taken in, not yet answered
+    _answered: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
 
     def __post_init__(self) -> None:
@@ -127,22 +121,34 @@ class FakePlatforms:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                fake._handle(self)
+                with fake._answered:
+                    fake._answering += 1
+                try:
+                    fake._handle(self)
+                finally:
+                    with fake._answered:
+                        fake._answering -= 1
+                        fake._answered.notify_all()
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = LocalServer(("127.0.0.1", 0), Handler)
         # A short poll interval keeps stop() quick (shutdown waits for one poll).
         serve = lambda: self._server.serve_forever(poll_interval=0.01)  # noqa: E731
         threading.Thread(target=serve, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening, once the requests taken in are answered (and counted).
+
+        A test reading ``received`` afterwards also sees a request whose sender gave up on it
+        (a stop, a kill) while the fake was still answering (``latency_s``).
+        """
         if self._server is not None:
             self._server.shutdown()
+            with self._answered:
+                self._answered.wait_for(lambda: not self._answering, timeout=self.latency_s + 10)
             self._server.server_close()
             self._server = None
 

@@ -22,18 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
-
-class _Server(ThreadingHTTPServer):
-    """A ThreadingHTTPServer whose listen backlog holds a burst of connections: the default
-    of 5 refuses some when a test opens a few dozen at once on a loaded machine."""
-
-    request_queue_size = 128
-    daemon_threads = True
-
+from newsbot.testing._server import LocalServer
 
 HTML_UTF8 = "text/html; charset=utf-8"
 
@@ -89,8 +82,7 @@ class FakeSite:
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
         self.requests: list[SeenRequest] = []
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = LocalServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
