@@ -377,11 +377,15 @@ def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
 ) -> None:
     """Every (subscriber, article) pair the matcher finds is stored once, with its rules and
     reasons, and one alert per channel is queued for each alert pair; subscribers wanting an
-    article for the same reasons get the same text, and the webhook's alert names each one."""
+    article for the same reasons get the same text, each alert shows its own subscriber's
+    reasons (a shared render never crosses to other reasons), and the webhook's alert names
+    each one."""
     import json
     from dataclasses import replace
 
+    from newsbot.render import FIELD_LABELS
     from newsbot.store.articles import article_from_row
+    from newsbot.store.matches import explanations_from_json
     from newsbot.store.tables import ArticleRow
 
     monkeypatch.chdir(tmp_path)
@@ -419,6 +423,12 @@ def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
     for delivery in queued:
         if delivery.channel_id == "sink":
             reasons = stored[(str(delivery.subscriber_id), int(delivery.article_id or 0))]
+            explained = explanations_from_json(reasons.explanations_json)
+            body = json.loads(delivery.message_json)["body"]
+            why = "、".join(f"{e.term}（{FIELD_LABELS[e.field]}）" for e in explained)
+            assert [line for line in body.splitlines() if line.startswith("命中：")] == [
+                f"命中：{why}"
+            ]
             by_reason.setdefault((delivery.article_id, reasons.explanations_json), set()).add(
                 delivery.message_json
             )
