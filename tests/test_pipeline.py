@@ -232,6 +232,48 @@ def test_backfill_source_stores_first_issue_without_alerting(app: App) -> None:
     assert deliveries(app) == []
 
 
+def test_backfill_epaper_stores_its_first_issue_without_alerting_any_page(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A backfill e-paper's first issue is silent on every page: the front page is not handed
+    over early (it has no alert to give), so the rest of the issue is not taken for a
+    second run and alerted. The next issue alerts as usual."""
+    from newsbot.testing.sites import FakeArticle, FakePage
+
+    pages = [
+        FakePage("要闻", [FakeArticle("谨防电信网络诈骗新套路", "本报讯 警方提醒电信网络诈骗。")]),
+        FakePage("商贸", [FakeArticle("反洗钱宣传走进市场", "本报讯 反洗钱宣传走进市场。")]),
+    ]
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with FakeSite() as site:
+        site.publish_founder_pc(SAMPLE_DATE, pages)
+        url = site.url("/layout/{date:%Y%m/%d}/node_01.html")
+        config = tmp_path / "newsbot.yaml"
+        config.write_text(
+            f"""\
+sources:
+  - {{id: ywsb, kind: epaper, preset: founder-pc, url: "{url}", min_interval_s: 0, backfill: true}}
+channels:
+  - {{id: box, kind: file, path: {tmp_path / "box.txt"}}}
+subscribers:
+  - id: chen
+    channels: [box]
+    rules:
+      - {{id: fraud, match: '电信网络诈骗 OR 反洗钱', deliver: alert}}
+""",
+            encoding="utf-8",
+        )
+        app = App(load_settings(config), engine, clock=Clock(MORNING))
+        first = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE))
+        assert (first.outcome, first.articles_new, first.alerts) == ("new", 2, 0)
+        assert deliveries(app) == []
+        site.publish_founder_pc(SAMPLE_DATE + timedelta(days=1), pages[1:])
+        second = asyncio.run(poll_source(app, "ywsb", day=SAMPLE_DATE + timedelta(days=1)))
+    engine.dispose()
+    assert (second.outcome, second.alerts) == ("new", 1)
+
+
 def test_retry_after_is_remembered_and_pushes_the_next_poll_back(app: App) -> None:
     """A 429 with Retry-After: 600 is stored, and the policy schedules no poll before it."""
 
@@ -335,11 +377,15 @@ def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
 ) -> None:
     """Every (subscriber, article) pair the matcher finds is stored once, with its rules and
     reasons, and one alert per channel is queued for each alert pair; subscribers wanting an
-    article for the same reasons get the same text, and the webhook's alert names each one."""
+    article for the same reasons get the same text, each alert shows its own subscriber's
+    reasons (a shared render never crosses to other reasons), and the webhook's alert names
+    each one."""
     import json
     from dataclasses import replace
 
+    from newsbot.render import FIELD_LABELS
     from newsbot.store.articles import article_from_row
+    from newsbot.store.matches import explanations_from_json
     from newsbot.store.tables import ArticleRow
 
     monkeypatch.chdir(tmp_path)
@@ -377,6 +423,12 @@ def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
     for delivery in queued:
         if delivery.channel_id == "sink":
             reasons = stored[(str(delivery.subscriber_id), int(delivery.article_id or 0))]
+            explained = explanations_from_json(reasons.explanations_json)
+            body = json.loads(delivery.message_json)["body"]
+            why = "、".join(f"{e.term}（{FIELD_LABELS[e.field]}）" for e in explained)
+            assert [line for line in body.splitlines() if line.startswith("命中：")] == [
+                f"命中：{why}"
+            ]
             by_reason.setdefault((delivery.article_id, reasons.explanations_json), set()).add(
                 delivery.message_json
             )

@@ -118,9 +118,7 @@ def record_result(
             return record_failure(app, source_id, "error", failure, now=now)
     with app.session() as session:
         row = _source_row(session, app, source_id)
-        first_run = (
-            session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
-        )
+        first_run = _first_run(session, source_id)
         row.state_json = result.state.to_json()
         row.consecutive_failures = 0
         row.admin_alerted_at = None
@@ -152,23 +150,30 @@ def record_first_page(app: App, source_id: str, raw: RawIssue, *, now: datetime)
 
     The source's state is not touched: if the walk then fails, the next poll walks the whole
     issue again, and what this stored is updated by content hash, never alerted twice
-    (matches and deliveries are unique). An unreadable part is left to the full issue.
+    (matches and deliveries are unique). An unreadable part is left to the full issue, and
+    so is a silent first run (``backfill``): it has no alert to hand over, and storing a part
+    would make the whole issue look like a second run, which alerts.
     """
     from newsbot.extract import extract
     from newsbot.pipeline import PollReport
 
+    if _silent_first_run(app, source_id):
+        with app.session() as session:
+            if _first_run(session, source_id):
+                return PollReport(source_id, "unchanged")
     try:
         issue = extract(raw, topics=app.settings.topics)
     except ExtractionError:
         return PollReport(source_id, "unchanged")
     with app.session() as session:
-        first_run = (
-            session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
-        )
-        notify = not (first_run and _silent_first_run(app, source_id))
-        report = _store_and_match(session, app, raw, issue, notify=notify, now=now)
+        report = _store_and_match(session, app, raw, issue, notify=True, now=now)
         session.commit()
     return report
+
+
+def _first_run(session: Session, source_id: str) -> bool:
+    """No issue of the source is stored yet."""
+    return session.exec(select(IssueRow.id).where(IssueRow.source_id == source_id)).first() is None
 
 
 def _silent_first_run(app: App, source_id: str) -> bool:

@@ -361,8 +361,7 @@ def _finalizer(channel_cls: type[Channel]) -> Callable[[Any], Any]:
 def _raw_text(channel_cls: type[Channel], value: Any) -> Markup:
     """Plain text for fields that show no markup (card and embed titles): no markup escaping,
     but mention syntax still neutralised, then JSON-escaped if the format is JSON."""
-    text = "" if value is None else str(value)
-    text = text.translate(_PLAIN_NEUTRALISERS.get(channel_cls.escaping, {}))
+    text = neutralise_plain(channel_cls.escaping, "" if value is None else str(value))
     if channel_cls.format in JSON_FORMATS:
         return Markup(json.dumps(text, ensure_ascii=False)[1:-1])
     return Markup(html.escape(text) if channel_cls.escaping == "html" else text)

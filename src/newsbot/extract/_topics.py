@@ -15,7 +15,8 @@ visit or a speech mentions 创新, 出口 and 科技 in passing, and counting th
 earlier rule did: 3 body mentions, 电信网络诈骗 counted again as 网络诈骗 and 诈骗) tagged
 most articles with topics they were not about. A lead's single stock phrase (优化营商环境,
 人才) is not a subject either, hence two mentions there, each counted once (longest term
-first). Matching folds full-width forms and case (NFKC), so "ＡＩ" matches "AI".
+first). Matching folds full-width forms and case (NFKC), so "ＡＩ" matches "AI"; a term
+with a Latin end counts only as a whole word, as in rules ("AI" is not in "Shanghai").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsbot.extract._normalize import fold_for_matching
+from newsbot.match._normalize import is_word_char
 from newsbot.models import Topic
 from newsbot.topics import load_topics as _load_catalog
 
@@ -65,8 +67,8 @@ def topic_evidence(
     for topic in topics:
         terms = [(fold_for_matching(t), t) for t in topic.terms if t.strip()]
         for field, text, needed in zip(EVIDENCE_FIELDS, texts, _MIN_MENTIONS, strict=True):
-            hits = [(text.find(folded), -len(folded), term) for folded, term in terms]
-            hits = [hit for hit in hits if hit[0] >= 0]
+            places = [(_places(text, folded), folded, term) for folded, term in terms]
+            hits = [(at[0], -len(folded), term) for at, folded, term in places if at]
             if hits and _mentions(text, [folded for folded, _ in terms]) >= needed:
                 found.append(TopicEvidence(topic.id, min(hits)[2], field))
                 break
@@ -77,10 +79,27 @@ def _mentions(text: str, terms: list[str]) -> int:
     """Occurrences of ``terms`` in ``text``, each place counted once, longest term first."""
     count = 0
     for term in sorted(terms, key=len, reverse=True):
-        if term and term in text:
-            count += text.count(term)
-            text = text.replace(term, "\0" * len(term))  # 诈骗 inside 电信网络诈骗 is not another
+        for start in _places(text, term):
+            count += 1
+            # 诈骗 inside 电信网络诈骗 is not another mention
+            text = text[:start] + "\0" * len(term) + text[start + len(term) :]
     return count
+
+
+def _places(text: str, term: str) -> list[int]:
+    """Where ``term`` starts in ``text`` (not overlapping), as the matcher finds terms: one
+    with a Latin first or last character only where it is not part of a longer Latin word."""
+    places: list[int] = []
+    start = text.find(term) if term else -1
+    while start >= 0:
+        end = start + len(term)
+        inside = (is_word_char(term[0]) and start > 0 and is_word_char(text[start - 1])) or (
+            is_word_char(term[-1]) and end < len(text) and is_word_char(text[end])
+        )
+        if not inside:
+            places.append(start)
+        start = text.find(term, start + 1 if inside else end)
+    return places
 
 
 def topics_for(heading: str, summary: str, topics: Sequence[Topic]) -> tuple[str, ...]:

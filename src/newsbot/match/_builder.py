@@ -7,8 +7,8 @@ Usage::
 
 Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
 clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).
-Those compile to tuples of integer keys, tested with C-level ``set.isdisjoint`` against
-the keys an article hit; a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
+Those compile to tuples of integer keys, found with set operations over posting lists
+(``_matcher._Index``); a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
 topic tag, a negative number. Every other rule (regexes, sources in the query, nested
 NOT/OR) compiles to a tree of nodes (``_nodes``).
 """
@@ -86,7 +86,6 @@ class Builder:
         self.topic_terms: list[tuple[CatalogTerm, ...]] = []  # by tag index
         self.shared_keys: dict[int, int] = {}  # one int object per clause key, shared by rules
         self._masks: dict[tuple[str, ...], int] = {}  # field mask by a rule's fields
-        self._term_keys: dict[tuple[str, int], tuple[int | None, tuple[int, ...]]] = {}
         # mask -> text -> clause keys, keyed by the text alone (its hash is cached): a million
         # lookups for 100,000 rules; and mask -> text -> term id for the (rare) spellings
         # that differ from the first one seen for the same folded term.
@@ -105,27 +104,18 @@ class Builder:
         return term_id
 
     def spelled_keys(self, text: str, mask: int) -> tuple[int, ...]:
-        """Clause keys of ``text`` in a field scope, learning whether its spelling differs
-        (see ``keys_of`` and ``differs``); the slow path of a table lookup."""
-        term_id, keys = self.term_keys(text, mask)
-        self.keys_of.setdefault(mask, {})[text] = keys
-        if term_id is not None and text.strip() != self.displays[term_id]:
-            self.differs.setdefault(mask, {})[text] = term_id
-        return keys
-
-    def term_keys(self, text: str, mask: int) -> tuple[int | None, tuple[int, ...]]:
-        """(term id, clause keys) of a term in a field scope; memoised, terms repeat a lot."""
-        cached = self._term_keys.get((text, mask))
-        if cached is not None:
-            return cached
+        """Clause keys of ``text`` in a field scope, learned into ``keys_of`` (and into
+        ``differs`` when the spelling differs); the slow path of a table lookup."""
         term_id = self.term_id(text)
         keys: tuple[int, ...] = ()  # an empty keyword matches nothing
         if term_id is not None and mask == ALL_FIELDS:
             keys = (self.key(term_id * 4 + ANY_FIELD),)
         elif term_id is not None:
             keys = tuple(self.key(term_id * 4 + f) for f in range(3) if mask & (1 << f))
-        self._term_keys[(text, mask)] = (term_id, keys)
-        return term_id, keys
+        self.keys_of.setdefault(mask, {})[text] = keys
+        if term_id is not None and text.strip() != self.displays[term_id]:
+            self.differs.setdefault(mask, {})[text] = term_id
+        return keys
 
     def tag_key(self, topic_id: str) -> int:
         """The negative key of a topic tag."""
@@ -147,33 +137,30 @@ class Builder:
     def compile(self, spec: RuleSpec) -> tuple[Compiled, AbstractSet[Trigger] | None] | None:
         """The compiled rule and, for a tree, its triggers (None: test it for every article).
 
-        A rule in clause form is indexed by its keys: its triggers are an empty set. None
-        for an empty rule, which matches nothing (``validate_rule`` reports it).
+        A rule in clause form is indexed by its keys: its triggers are :data:`NO_TRIGGERS`.
+        None for an empty rule, which matches nothing (``validate_rule`` reports it).
         """
         mask = self._masks.get(spec.fields)
         if mask is None:
             mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
-        if spec.query is None or not spec.query.strip():
+        if (spec.query is None or not spec.query.strip()) and not spec.topics:
             # Keywords only (most rules): straight to clause form, no tree to build.
-            if not (spec.any or spec.all or spec.topics):
+            if not (spec.any or spec.all):
                 return None
-            if not spec.topics:
-                return self._keyword_rule(spec, mask), NO_TRIGGERS
-            form = _ClauseForm(self, mask)
-            form.add_keywords(spec)
-            return self._clause_rule(spec, form)
+            return self._keyword_rule(spec, mask), NO_TRIGGERS
         expression = rule_expression(spec)
         if expression is None:
             return None
         form = _ClauseForm(self, mask)
         if form.add_conjuncts(expression) and form.clauses:
-            return self._clause_rule(spec, form)
+            return self._clause_rule(spec, form), NO_TRIGGERS
         node, triggers = _TreeBuilder(self).build(expression, mask)
         return Compiled(spec.sources, node=node), triggers
 
     def _keyword_rule(self, spec: RuleSpec, mask: int) -> Compiled:
-        """A rule of any/all/none keywords (no topics): what ``_ClauseForm.add_keywords``
-        makes, with one C-level table lookup per term (100,000 rules compile in a second)."""
+        """A rule of any/all/none keywords (no topics): the clauses ``_ClauseForm`` makes of its
+        ``rule_expression``, with one C-level table lookup per term (100,000 rules compile
+        in a second)."""
         table = self.keys_of.get(mask)
         if table is None:
             table = self.keys_of[mask] = {}
@@ -205,19 +192,18 @@ class Builder:
             simple = count == len(set(chain.from_iterable(clauses)))
         return Compiled(spec.sources, tuple(clauses), excluded, displays, simple=simple)
 
-    def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> tuple[Compiled, set[Trigger]]:
+    def _clause_rule(self, spec: RuleSpec, form: _ClauseForm) -> Compiled:
         keys = list(chain.from_iterable(form.clauses))
         # Simple: no other spelling, and no term or topic named twice.
         idents = {key >> 2 if key >= 0 else key for key in keys}
         simple = not form.displays and len(idents) == len(keys)
-        compiled = Compiled(
+        return Compiled(
             spec.sources,
             tuple(form.clauses),
             tuple(form.excluded),
             form.displays or None,
             simple=simple,
         )
-        return compiled, set()
 
     def key(self, value: int) -> int:
         """``value`` as the shared int object (saves memory over 100,000 rules)."""
@@ -240,17 +226,6 @@ class _ClauseForm:
                 return False
             (self.excluded.extend if isinstance(item, Not) else self.clauses.append)(keys)
         return True
-
-    def add_keywords(self, spec: RuleSpec) -> None:
-        """any-of, each all-of, none-of and topics: the clauses ``rule_expression`` means."""
-        mask, term_keys = self.mask, self.term_keys
-        if spec.any:
-            self.clauses.append(_union([term_keys(t, mask) for t in spec.any]))
-        self.clauses.extend([term_keys(t, mask) for t in spec.all])
-        for text in spec.none:
-            self.excluded.extend(term_keys(text, mask))
-        if spec.topics:
-            self.clauses.append(_union(self.topic_keys(t) for t in spec.topics))
 
     def topic_keys(self, topic_id: str) -> tuple[int, ...]:
         topic = self.builder.topics.get(topic_id)
