@@ -238,10 +238,7 @@ async def poll_source(
         if first_pages[-1].alerts and wake is not None:
             wake()
 
-    # A silent first run (``backfill``) stores the issue whole: a first page stored early
-    # would make the rest of the issue look like a second run, and alert it.
-    silent = source.options.backfill and state.last_issue_key is None
-    early = first_page if notify and not silent else None
+    early = first_page if notify else None
     own_client = client is None
     http = client or app.http_client()
     try:
