@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ from sqlmodel import Session, select
 
 from newsbot.cli import cli
 from newsbot.config import load_settings
+from newsbot.models import RawIssue
 from newsbot.pipeline import App, poll_source, send_due
 from newsbot.sources import Schedule, SourceState, build_source, next_poll_at
 from newsbot.store.tables import DeliveryRow
@@ -113,6 +115,29 @@ def test_first_page_alerts_are_queued_before_the_walk_ends(
     assert again.outcome in {"not_modified", "unchanged"}
     assert len(seen_at_wake) == 1  # nothing new, nobody woken
     assert len(_alert_headlines(engine)) == 2  # nothing queued twice
+
+
+def test_each_front_page_article_is_handed_over_once_alone(engine: Engine, tmp_path: Path) -> None:
+    """Each arriving front-page article is handed over by itself, once: the work of the
+    early path grows with the page's articles, not with their square (every hand-over used
+    to carry all the articles so far, and the front page's headline-only entries with them)."""
+    articles = [FakeArticle(f"第{n}条：商贸城动态", f"本报讯 第{n}条正文。") for n in range(6)]
+    with FakeSite() as site:
+        site.publish_founder_pc(DAY, [FakePage("要闻", articles), *PAGES[1:]])
+        source = _app(tmp_path, site, engine).sources()["ywsb"]
+        parts: list[tuple[str, ...]] = []
+
+        async def early(raw: RawIssue) -> None:
+            parts.append(tuple(doc.role for doc in raw.documents))
+
+        async def poll() -> None:
+            async with httpx.AsyncClient(trust_env=False) as client:
+                await source.poll(
+                    client, SourceState(), day=DAY, now=datetime.now(UTC), early=early
+                )
+
+        asyncio.run(poll())
+    assert parts == [("article_page",)] * len(articles)
 
 
 def test_a_silent_first_run_queues_no_alert_from_any_page(

@@ -51,6 +51,11 @@ def merge_parts(raw: RawIssue, parts: list[Part], topics: Sequence[Topic]) -> Is
         warnings.append(f"pages disagree on the date: {sorted({d.isoformat() for d in dates})}")
     drafts = [d for part in parts for d in part.drafts]
     drafts = _dedupe(drafts)
+    # An article page seldom prints its page's label ("A01"); the page's index does.
+    labels = {p.page: p.page_label for p in parts if p.page is not None and p.page_label}
+    for draft in drafts:
+        if not draft.page_label and draft.page in labels:
+            draft.page_label = labels[draft.page]
     drafts.sort(key=lambda d: page_order(d.page, d.page_label))
     drafts = join_continuations(drafts)
     # One page (an index with its article pages, say) is that page; several make no page.

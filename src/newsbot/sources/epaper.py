@@ -372,13 +372,18 @@ class EpaperSource(Source):
         now: datetime,
         early: Callable[[tuple[Document, ...]], Awaitable[None]],
     ) -> dict[str, Answer | None]:
-        """Fetch the front page's articles, handing the part over as each one arrives."""
+        """Fetch the front page's articles, handing each over alone as it arrives.
+
+        Only the new article goes: handing over all that arrived so far re-extracted, stored
+        and matched them again on every arrival (quadratic in the page's articles, and the
+        event loop held meanwhile); the front page itself goes with the whole issue, so its
+        headline-only entries are never alerted before their text is there.
+        """
         number, name = next(
             ((page_number(link, at), page_name(link)) for at, link in enumerate(pages, 1)
              if link.url == front.url),
             (1, None),
         )  # fmt: skip
-        front_doc = _document(front, "page_index", number, name, pdf=index.pdf)
         urls = [a.url for a in index.articles][: self.options.max_articles]
         ahead: dict[str, Answer | None] = {}
 
@@ -389,8 +394,7 @@ class EpaperSource(Source):
             url, answer = await arrival
             ahead[url] = answer
             if answer is not None:
-                got = [_document(a, "article_page", number, name) for a in ahead.values() if a]
-                await early((front_doc, *got))
+                await early((_document(answer, "article_page", number, name),))
         return ahead
 
     def _parse(self, answer: Answer) -> PageIndex:
