@@ -57,6 +57,14 @@ def make_async_client(
     )
 
 
+def make_delivery_client(*, timeout_s: float = DEFAULT_TIMEOUT_S) -> httpx.AsyncClient:
+    """The client messages go out with: the same manners over :mod:`newsbot._http1`, a lean
+    HTTP/1.1 transport (httpcore's per-request cost was most of the outbox's work)."""
+    from newsbot._http1 import Http1Transport
+
+    return make_async_client(timeout_s=timeout_s, transport=Http1Transport())
+
+
 # In the user's terms, first match wins (ConnectTimeout before the other timeouts).
 _IN_WORDS: tuple[tuple[type[httpx.HTTPError], str], ...] = (
     (httpx.ConnectTimeout, "cannot connect to {url}: timed out"),

@@ -158,6 +158,12 @@ class App:
 
         return make_async_client()
 
+    def delivery_client(self) -> httpx.AsyncClient:
+        """The client messages go out with (a lean HTTP/1.1 transport; see newsbot._http)."""
+        from newsbot._http import make_delivery_client
+
+        return make_delivery_client()
+
 
 def missing_secrets(options: BaseModel) -> list[str]:
     """Names of the options' secret fields that are empty (their variable is not set)."""
@@ -288,7 +294,9 @@ async def send_due(
     from newsbot import outbox
 
     async with AsyncExitStack() as stack:
-        http = client if client is not None else await stack.enter_async_context(app.http_client())
+        http = (
+            client if client is not None else await stack.enter_async_context(app.delivery_client())
+        )
         return await outbox.send_due(
             app.engine,
             app.channels(),

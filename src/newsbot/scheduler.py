@@ -182,7 +182,7 @@ class Service:
         taken = outbox.take_back(self.app.engine, self.worker_id)
         if taken:
             log.info("outbox rows taken back", extra={"worker": self.worker_id, "rows": taken})
-        self.client = self.app.http_client()
+        self.client = self.app.delivery_client()
 
     async def _stop_outbox(self) -> None:
         """Sends in flight finish within STOP_GRACE_S or are cancelled (their rows released)."""

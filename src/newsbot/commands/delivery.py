@@ -88,7 +88,7 @@ async def _send_test(app: App, channel: Channel) -> list[str]:
     from newsbot.render import render_test
 
     answers = []
-    async with app.http_client() as client:
+    async with app.delivery_client() as client:
         for message in render_test(channel.kind, templates_dir=app.settings.templates_dir):
             answers.append(await channel.send(client, message, now=app.clock()))
     return answers
