@@ -3,12 +3,13 @@
 Senders, each delivering N messages to the same local HTTP/1.1 receiver (another process, no
 platform limits: the ``webhook`` channel, unsigned); the receiver's count is checked each time:
 
-- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count, and
-  again at the largest count with its in-flight limit pinned at ``workers`` (what the outbox did
-  before the adaptive limit of :mod:`newsbot._inflight`);
+- the outbox (``send_due``, SQLite, every row marked sent) with each ``--workers`` count, over
+  the delivery client's transport (:mod:`newsbot._http1`), and again at the largest count over
+  httpx's default transport (httpcore: what the outbox used before);
 - Apprise's ``json://`` notifier, one ``notify()`` per message (the ``bench`` extra installs it);
-- a bare ``httpx.AsyncClient``, 4 tasks, no database: the most the outbox's sending side can
-  reach; then the same over cleartext HTTP/2 to an ``h2`` receiver (the ``bench`` extra too);
+- a bare ``httpx.AsyncClient``, 4 tasks, no database, over each transport: the most the
+  outbox's sending side can reach; then over cleartext HTTP/2 to an ``h2`` receiver (the
+  ``bench`` extra too);
 - a plain httpx keep-alive loop: one ``httpx.Client``, one POST after another, no database;
 - a one-by-one blocking sender: read a row, POST it, mark it sent, next.
 
@@ -17,9 +18,9 @@ Usage::
     .venv/bin/python bench/bench_deliver.py                      # 2,000 messages
     .venv/bin/python bench/bench_deliver.py --latency-ms 20      # a platform 20 ms away
     .venv/bin/python bench/bench_deliver.py --messages 2000 --workers 1 4 16
-    .venv/bin/python bench/bench_deliver.py --profile            # cProfile of the outbox, 4 workers
-    .venv/bin/python bench/bench_deliver.py --profile --workers 16 --pinned   # ... 16, limit pinned
-    .venv/bin/python bench/bench_deliver.py --rounds 3 --workers 4 16   # pinned vs adaptive, interleaved
+    .venv/bin/python bench/bench_deliver.py --profile --workers 16   # cProfile of the outbox
+    .venv/bin/python bench/bench_deliver.py --profile --workers 16 --httpcore   # ... before
+    .venv/bin/python bench/bench_deliver.py --rounds 3 --workers 4 16   # both transports, interleaved
 """
 
 from __future__ import annotations
@@ -40,8 +41,7 @@ import httpx
 from sqlalchemy import Engine, update
 from sqlmodel import Session, SQLModel, col, select
 
-from newsbot import outbox
-from newsbot._inflight import InflightLimit
+from newsbot._http1 import Http1Transport
 from newsbot.channels import Channel, build_channel
 from newsbot.channels.webhook import WebhookOptions
 from newsbot.models import Message
@@ -170,15 +170,25 @@ def httpx_loop_run(channel: Channel, total: int) -> float:
 
 
 async def async_httpx_run(
-    channel: Channel, total: int, tasks: int, *, url: str | None = None, http2: bool = False
+    channel: Channel,
+    total: int,
+    tasks: int,
+    *,
+    url: str | None = None,
+    http2: bool = False,
+    httpcore: bool = True,
 ) -> float:
     """Seconds for ``tasks`` coroutines sharing one AsyncClient to post ``total`` messages, no
     database: the most the outbox's sending side can reach with the same client. ``http2``
-    speaks cleartext HTTP/2 to ``url`` (the h2 receiver)."""
-    limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
-    transport = httpx.AsyncHTTPTransport(
-        limits=limits, socket_options=NODELAY, http1=not http2, http2=http2
-    )
+    speaks cleartext HTTP/2 to ``url`` (the h2 receiver); without ``httpcore``, the delivery
+    client's transport."""
+    if http2:
+        limits = httpx.Limits(max_connections=tasks, max_keepalive_connections=tasks)
+        transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
+            limits=limits, socket_options=NODELAY, http1=False, http2=True
+        )
+    else:
+        transport = _transport(httpcore, tasks)
     message = Message("webhook", "alert", "第0条提醒", '{"n": 0, "text": "义乌商报"}')
     request = channel.build_request(message, now=datetime.now(UTC))
     async with httpx.AsyncClient(trust_env=False, transport=transport) as client:
@@ -194,30 +204,24 @@ async def async_httpx_run(
         return time.perf_counter() - started
 
 
-class PinnedLimit(InflightLimit):
-    """The in-flight limit held at ``workers`` whatever the round trips (the old behaviour)."""
-
-    def __init__(self, ceiling: int) -> None:
-        super().__init__(ceiling)
-        self.limit = self.ceiling
-
-    def observe(self, round_trip_s: float) -> None:
-        """Ignore it: the limit stays pinned."""
-
-
 async def outbox_run(
-    engine: Engine, channel: Channel, total: int, workers: int, *, pinned: bool = False
+    engine: Engine, channel: Channel, total: int, workers: int, *, httpcore: bool = False
 ) -> float:
-    """Seconds for send_due to deliver everything with ``workers`` workers, one client;
-    ``pinned`` holds the in-flight limit at ``workers``."""
-    outbox.InflightLimit = PinnedLimit if pinned else InflightLimit  # type: ignore[misc]
+    """Seconds for send_due to deliver everything with ``workers`` senders and one client:
+    the delivery client's transport, or httpx's default (httpcore) with ``httpcore``."""
     started = time.perf_counter()
-    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
-    transport = httpx.AsyncHTTPTransport(limits=limits, socket_options=NODELAY)
+    transport = _transport(httpcore, workers)
     async with httpx.AsyncClient(trust_env=False, transport=transport) as client:
         await send_due(engine, {"hook": channel}, client=client, now=lambda: datetime.now(UTC),
                        worker_id="bench", limit=total, workers=workers, pacer=Pacer())  # fmt: skip
     return time.perf_counter() - started
+
+
+def _transport(httpcore: bool, connections: int) -> httpx.AsyncBaseTransport:
+    if not httpcore:
+        return Http1Transport()  # what newsbot's delivery client uses
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return httpx.AsyncHTTPTransport(limits=limits, socket_options=NODELAY)
 
 
 def blocking_run(engine: Engine, channel: Channel) -> float:
@@ -247,8 +251,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--latency-ms", type=float, default=0.0, help="receiver delay per answer")
     parser.add_argument("--profile", action="store_true", help="cProfile the outbox")
-    parser.add_argument("--pinned", action="store_true", help="profile with the limit pinned")
-    parser.add_argument("--rounds", type=int, default=0, help="only pinned vs adaptive, N rounds")
+    parser.add_argument("--httpcore", action="store_true", help="profile over httpx's default")
+    parser.add_argument("--rounds", type=int, default=0, help="only both transports, N rounds")
     args = parser.parse_args()
     port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
     server = multiprocessing.Process(
@@ -287,12 +291,16 @@ def main() -> None:
         most = max(args.workers)
         fill(engine, total)
         measure(
-            f"outbox, {most} workers, limit pinned",
-            lambda: asyncio.run(outbox_run(engine, channel, total, most, pinned=True)),
+            f"outbox, {most} workers, httpcore",
+            lambda: asyncio.run(outbox_run(engine, channel, total, most, httpcore=True)),
         )
         assert sent_count(engine) == total
         measure(
-            "httpx AsyncClient, 4 tasks, no db",
+            "AsyncClient, 4 tasks, no db, http1",
+            lambda: asyncio.run(async_httpx_run(channel, total, 4, httpcore=False)),
+        )
+        measure(
+            "AsyncClient, 4 tasks, no db, httpcore",
             lambda: asyncio.run(async_httpx_run(channel, total, 4)),
         )
         measure(
@@ -348,27 +356,28 @@ def one_study(engine: Engine, channel: Channel, args: argparse.Namespace, count:
     if args.profile:
         fill(engine, total)
         workers = args.workers[0] if len(args.workers) == 1 else 4
-        profile(engine, channel, total, workers, pinned=args.pinned)
+        profile(engine, channel, total, workers, httpcore=args.httpcore)
     else:
         interleaved(engine, channel, args, count)
 
 
 def interleaved(engine: Engine, channel: Channel, args: argparse.Namespace, count: Any) -> None:
-    """Each worker count adaptive then pinned, in turn, ``--rounds`` times (a busy machine
-    swings single runs by tens of percent); every rate, then the medians."""
+    """The outbox at each worker count over each transport, in turn, ``--rounds`` times (a
+    busy machine swings single runs by tens of percent); every rate, then the medians."""
     import statistics
 
     rates: dict[str, list[float]] = {}
     total, rounds = args.messages, args.rounds
     for _ in range(rounds):
         for workers in args.workers:
-            for pinned in (False, True):
+            for httpcore in (False, True):
                 fill(engine, total)
                 before = count.value
-                seconds = asyncio.run(outbox_run(engine, channel, total, workers, pinned=pinned))
+                run = outbox_run(engine, channel, total, workers, httpcore=httpcore)
+                seconds = asyncio.run(run)
                 assert count.value - before == total
                 assert sent_count(engine) == total
-                name = f"{workers} workers, {'pinned' if pinned else 'adaptive'}"
+                name = f"{workers} workers, {'httpcore' if httpcore else 'http1'}"
                 rates.setdefault(name, []).append(total / seconds)
     print(f"{total} messages, {rounds} interleaved rounds; msg/s per round, median")
     for name, values in rates.items():
@@ -376,7 +385,7 @@ def interleaved(engine: Engine, channel: Channel, args: argparse.Namespace, coun
         print(f"  {name:<22} {each:<28} median {statistics.median(values):6.0f}")
 
 
-def profile(engine: Engine, channel: Channel, total: int, workers: int, *, pinned: bool) -> None:
+def profile(engine: Engine, channel: Channel, total: int, workers: int, *, httpcore: bool) -> None:
     """Where the outbox spends its time: the event loop thread, then the database thread's
     round trips (outcomes + next claim), each profiled on its own."""
     import cProfile
@@ -401,12 +410,12 @@ def profile(engine: Engine, channel: Channel, total: int, workers: int, *, pinne
     outbox._Run._settle_and_claim = profiled  # type: ignore[method-assign]
     loop_thread = cProfile.Profile()
     loop_thread.enable()
-    seconds = asyncio.run(outbox_run(engine, channel, total, workers, pinned=pinned))
+    seconds = asyncio.run(outbox_run(engine, channel, total, workers, httpcore=httpcore))
     loop_thread.disable()
     outbox._Run._settle_and_claim = settle_and_claim  # type: ignore[method-assign]
-    limit = "pinned" if pinned else "adaptive"
+    over = "httpcore" if httpcore else "http1"
     print(
-        f"outbox, {workers} workers, {limit}: {total / seconds:.0f} msg/s profiled, {seconds:.2f} s"
+        f"outbox, {workers} workers, {over}: {total / seconds:.0f} msg/s profiled, {seconds:.2f} s"
     )
     print(f"event loop thread CPU: {pstats.Stats(loop_thread).total_tt:.2f} s")
     print("event loop thread:")

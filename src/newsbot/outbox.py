@@ -8,9 +8,9 @@ A message is a ``deliveries`` row before any byte goes out::
        └── released ──────┘  at a stop; at a restart (same worker id); when the lease ran out
 
 A claim takes only as many rows as there are idle senders (``workers``), under a token of its
-own, so at most ``workers`` messages are ever in flight: only those can be sent twice after a
-SIGKILL. How many of them send at once adapts to where the time goes (:mod:`newsbot._inflight`).
-Outcomes and the next claim share one transaction (batches, not a statement per row).
+own, so at most ``workers`` messages are ever in flight or sent-but-unrecorded: only those can
+be sent twice after a SIGKILL. Outcomes and the next claim share one transaction (batches, not a
+statement per row), run on one database thread while the senders go on sending.
 A stop (``stop`` set, or the call cancelled) releases the rows it holds at once; a restarted
 process takes back what its previous run held (:func:`take_back`); rows of a process that
 never comes back return after ``lease_s``, a few times the longest a send may take.
@@ -35,11 +35,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from newsbot import metrics
-from newsbot._inflight import InflightLimit
 from newsbot._outbox_enqueue import (
     NewDelivery,
     enqueue,
@@ -77,6 +76,11 @@ DEFAULT_LEASE_S = 3 * (PACING_HORIZON_S + 20.0)
 # With most senders still out, wait this long for more outcomes before a round trip: one trip
 # then records several (a trip costs about as much CPU as a send; +19 % msg/s measured).
 LINGER_S = 0.001
+# Senders per run. Each round trip records the outcomes that came in while the previous one
+# ran, so more senders make fewer, larger trips: 4 did ~1,100-1,450 msg/s to an instant local
+# receiver, 16 ~2,000-2,400 (docs/benchmarks.md, "Delivery"). The price: after a SIGKILL, up
+# to this many messages (those in flight or sent but not yet recorded) are sent again.
+DEFAULT_WORKERS = 16
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ async def send_due(
     now: Callable[[], datetime],
     worker_id: str,
     limit: int = 500,
-    workers: int = 4,
+    workers: int = DEFAULT_WORKERS,
     admin_channel_id: str | None = None,
     lease_s: float = DEFAULT_LEASE_S,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -255,7 +259,6 @@ class _Run:
         self.dead_channels: dict[str, str] = {}  # channel id -> redacted error, to tell the admin
         self.failing_channels: dict[str, str] = {}  # permanent refusals: mark the channel failing
         self.busy = 0  # rows claimed whose outcome is not committed yet: at most ``workers``
-        self.inflight = InflightLimit(workers)  # how many of the ``workers`` help right now
         self.outcomes: list[store.Outcome] = []  # decided, not yet committed
         self.senders: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()
@@ -263,6 +266,7 @@ class _Run:
         # One thread for all of this run's SQL: SQLite has one writer, and two threads taking
         # turns on its lock would wait in its busy handler (milliseconds each time).
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self.connection: Connection | None = None  # the database thread's, for the whole run
 
     async def serve(self, limit: int) -> None:
         """Claim, send and record until nothing is due, ``limit`` rows were claimed, or stop."""
@@ -273,8 +277,7 @@ class _Run:
                 await asyncio.sleep(LINGER_S)
             want = 0
             if more and not self.stop.is_set():
-                # max(0, …): the limit may have shrunk below the rows still out.
-                want = max(0, min(self.inflight.limit - self.busy, limit - claimed))
+                want = min(self.workers - self.busy, limit - claimed)
             outcomes, self.outcomes = self.outcomes, []
             if want <= 0 and not outcomes:
                 if self.busy == 0:
@@ -294,20 +297,33 @@ class _Run:
                 task.add_done_callback(self.senders.discard)
 
     def _settle_and_claim(self, outcomes: list[store.Outcome], want: int) -> list[store.Claimed]:
-        with Session(self.engine) as session:
-            store.apply_outcomes(session, outcomes)
+        # One connection for the run, on this thread: a trip is then two statements and a
+        # commit, with no pool checkout (nor PostgreSQL's pre-ping) each time.
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        connection = self.connection
+        try:
+            store.apply_outcomes(connection, outcomes)
             rows = []
             if want > 0:
                 rows = store.claim_due(
-                    session,
+                    connection,
                     now=self.now(),
                     token=self.token,
                     channel_ids=list(self.channels),
                     limit=want,
                     skip_locked=self.skip_locked,
                 )
-            session.commit()
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
         return rows
+
+    def _close_connection(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     async def _send(self, row: store.Claimed) -> None:
         outcome = await self.deliver(row)
@@ -322,6 +338,7 @@ class _Run:
         """
         for task in self.senders:
             task.cancel()
+        self.db.submit(self._close_connection)
         self.db.shutdown(wait=True)
         outcomes, self.outcomes = self.outcomes, []
         if self.settled and not outcomes:
@@ -342,9 +359,7 @@ class _Run:
             return self._outcome(row, "pending", attempted=False, next_attempt_at=later)
         try:
             message = message_from_json(row.message_json)
-            started_s = time.perf_counter()
             text = await metrics.timed_send(channel, self.client, message, now=self.now())
-            self.inflight.observe(time.perf_counter() - started_s)
         except TransientDeliveryError as exc:
             return self._transient(row, channel, exc)
         except PermanentDeliveryError as exc:

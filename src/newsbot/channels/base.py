@@ -81,6 +81,7 @@ class Channel(ABC):
         if not isinstance(options, self.Options):
             raise TypeError(f"{type(self).__name__} needs {self.Options.__name__}")
         self.options = options
+        self._secrets: tuple[Secret, ...] | None = None
 
     @classmethod
     def templates(cls) -> str:
@@ -145,11 +146,14 @@ class Channel(ABC):
 
     def secrets(self) -> tuple[Secret, ...]:
         """Every secret in the options, header values included (for redaction)."""
-        found: list[Secret] = []
-        for value in dict(self.options).values():
-            items = value.values() if isinstance(value, Mapping) else (value,)
-            found.extend(item for item in items if isinstance(item, Secret))
-        return tuple(s for s in found if s)
+        # Options are frozen: found once, not for every message's answer.
+        if self._secrets is None:
+            found: list[Secret] = []
+            for value in dict(self.options).values():
+                items = value.values() if isinstance(value, Mapping) else (value,)
+                found.extend(item for item in items if isinstance(item, Secret))
+            self._secrets = tuple(s for s in found if s)
+        return self._secrets
 
     def endpoint(self) -> str:
         """The URL this channel posts to, in clear; only for building requests."""

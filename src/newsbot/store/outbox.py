@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Update, bindparam, func, or_, update
+from sqlalchemy import Connection, Integer, Update, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from newsbot.errors import short_error
@@ -105,7 +105,7 @@ def requeue_stale(
 
 
 def claim_due(
-    session: Session,
+    session: Session | Connection,
     *,
     now: datetime,
     token: str,
@@ -124,7 +124,7 @@ def claim_due(
         "c_channels": list(channel_ids),
         "c_limit": limit,
     }
-    rows = session.connection().execute(_claim_statement(skip_locked), parameters).all()
+    rows = _connection(session).execute(_claim_statement(skip_locked), parameters).all()
     claimed = [Claimed(r[0], r[1], r[2], r[3], token) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
@@ -183,7 +183,7 @@ def count_due(session: Session, *, now: datetime, excluding: Collection[str]) ->
     return int(session.exec(query).one())
 
 
-def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
+def apply_outcomes(session: Session | Connection, outcomes: Sequence[Outcome]) -> None:
     """Record outcomes with one executemany; only rows still "sending" under the outcome's
     claim change (a row released or taken back meanwhile is someone else's now).
 
@@ -191,7 +191,12 @@ def apply_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
     """
     if not outcomes:
         return
-    session.connection().execute(_outcome_statement(), [_parameters(o) for o in outcomes])
+    _connection(session).execute(_outcome_statement(), [_parameters(o) for o in outcomes])
+
+
+def _connection(session: Session | Connection) -> Connection:
+    """The connection to run a Core statement on: the outbox holds one for a whole run."""
+    return session.connection() if isinstance(session, Session) else session
 
 
 @cache
