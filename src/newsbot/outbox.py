@@ -49,7 +49,6 @@ from newsbot._outbox_enqueue import (
 )
 from newsbot.channels import Channel
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
-from newsbot.secrets import redact_url
 from newsbot.store import outbox as store
 
 __all__ = [
@@ -422,4 +421,4 @@ class _Run:
 
 def _clean(channel: Channel, exc: Exception) -> str:
     """An error text fit for the database: channel secrets and URL tokens redacted."""
-    return channel.redact(redact_url(str(exc)))[:1000]
+    return channel.redact(str(exc))[:1000]  # redact() ends with the registry-wide scrub()
