@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
-from newsbot.config import DigestSettings, Subscriber, SubscriberSettings
+from newsbot import pipeline
+from newsbot.config import DigestSettings, Subscriber, SubscriberSettings, load_settings
 from newsbot.ingest import quiet_hours_end
-from newsbot.scheduler import digest_trigger
+from newsbot.models import Message
+from newsbot.outbox import OutboxReport, enqueue
+from newsbot.pipeline import App
+from newsbot.scheduler import Service, digest_trigger
 from newsbot.store.db import make_engine
 from newsbot.store.locks import LeaderLock
+from newsbot.testing.platforms import WHSEC, FakePlatforms
 
 
 def subscriber(**overrides: object) -> Subscriber:
@@ -92,3 +102,59 @@ def test_sqlite_process_always_leads(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     assert LeaderLock(engine).held()
     engine.dispose()
+
+
+def test_an_outbox_run_asked_for_during_a_run_is_one_more_pass_not_a_second_run(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll that queued alerts asks for the outbox while its job is sending: the running
+    job makes one more pass; never two runs side by side (twice the sends in flight)."""
+    running, most, passes = [0], [0], [0]
+    real_send_due = pipeline.send_due
+
+    async def counted(*args: Any, **kwargs: Any) -> OutboxReport:
+        running[0] += 1
+        passes[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            return await real_send_due(*args, **kwargs)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(pipeline, "send_due", counted)
+    monkeypatch.setenv("NEWSBOT_TEST_WHSEC", WHSEC)
+    with FakePlatforms(latency_s=0.05) as fake:
+        config = tmp_path / "newsbot.yaml"
+        config.write_text(
+            "channels:\n  - id: hook\n    kind: webhook\n"
+            f"    url: {fake.base_url}/webhook/hooks/newsbot\n"
+            "    secret: {$env: NEWSBOT_TEST_WHSEC}\n",
+            encoding="utf-8",
+        )
+        app = App(load_settings(config), engine)
+        _queue(app, range(20))
+        service = Service(app)
+
+        async def main() -> None:
+            service.client = app.delivery_client()
+            first = asyncio.create_task(service._send())
+            await asyncio.sleep(0.02)  # the first run is sending
+            _queue(app, range(20, 25))  # a poll queued alerts meanwhile
+            await service._send()  # returns at once: the running job will pass again
+            assert passes[0] == 1
+            await first
+            await service.client.aclose()
+
+        asyncio.run(main())
+        assert fake.count("webhook") == 25
+    assert most[0] == 1
+    assert passes[0] == 2
+
+
+def _queue(app: App, numbers: range) -> None:
+    with Session(app.engine) as session:
+        for n in numbers:
+            message = Message("webhook", "alert", f"第{n}条", f'{{"n": {n}}}')
+            enqueue(session, dedupe_key=f"k{n}", kind="alert", channel_id="hook",
+                    subscriber_id=None, article_id=None, message=message, now=datetime.now(UTC))  # fmt: skip
+        session.commit()

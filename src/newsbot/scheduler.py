@@ -67,7 +67,8 @@ class Service:
         self.slot = WorkerSlot(app.engine)
         self.worker_id = "main"
         self.client: httpx.AsyncClient | None = None  # one client: connections kept across runs
-        self._sending: set[asyncio.Task[Any]] = set()
+        self._sending: set[asyncio.Task[Any]] = set()  # the outbox run going, if any
+        self._send_again = False  # alerts were queued during that run: one more pass
 
     def _add_jobs(self) -> None:
         now = self.app.clock()
@@ -162,19 +163,30 @@ class Service:
                 await self._send()
 
     async def _send(self) -> None:
+        """Run the outbox; while a run is going, ask it for one more pass instead of starting
+        a second run beside it (two runs would keep twice ``workers`` messages in flight,
+        and so twice the messages a SIGKILL can make repeat)."""
+        if self._sending:
+            self._send_again = True
+            return
         task = asyncio.current_task()
         assert task is not None
         self._sending.add(task)
         try:
-            report = await pipeline.send_due(
-                self.app, worker_id=self.worker_id, stop=self.stopping, client=self.client
-            )
+            again = True
+            while again and not self.stopping.is_set():
+                self._send_again = False
+                report = await pipeline.send_due(
+                    self.app, worker_id=self.worker_id, stop=self.stopping, client=self.client
+                )
+                if report.sent or report.failed or report.dead:
+                    log.info(
+                        "outbox",
+                        extra={"sent": report.sent, "failed": report.failed, "dead": report.dead},
+                    )
+                again = self._send_again
         finally:
             self._sending.discard(task)
-        if report.sent or report.failed or report.dead:
-            log.info(
-                "outbox", extra={"sent": report.sent, "failed": report.failed, "dead": report.dead}
-            )
 
     def _start_outbox(self) -> None:
         """Take a stable identity and give back at once the rows its previous run held."""
