@@ -7,7 +7,9 @@ Usage::
 
 from __future__ import annotations
 
+import sys
 from http.server import ThreadingHTTPServer
+from typing import Any
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -17,3 +19,10 @@ class LocalServer(ThreadingHTTPServer):
 
     request_queue_size = 128
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (a killed or stopped sender) is not an error of
+        the server's: no traceback for it; anything else is printed as before."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
