@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import httpx
 import pydantic
 import pytest
 
+from newsbot._http import make_delivery_client
 from newsbot.channels import CHANNEL_KINDS, Channel, build_channel
 from newsbot.errors import PermanentDeliveryError, TransientDeliveryError
 from newsbot.models import Article, Explanation, Message
@@ -55,10 +55,11 @@ EXPLAIN = (Explanation("外贸", "headline", "义乌小商品城第1季度外贸
 
 
 def send(channel: Channel, message: Message) -> str:
-    """Send one message through a fresh client (real sockets to 127.0.0.1)."""
+    """Send one message through a fresh delivery client, as the outbox sends (real sockets
+    to 127.0.0.1, over newsbot's HTTP/1.1 transport)."""
 
     async def go() -> str:
-        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+        async with make_delivery_client(timeout_s=5) as client:
             return await channel.send(client, message, now=datetime.now(UTC))
 
     return asyncio.run(go())
