@@ -26,7 +26,15 @@ import httpx
 from pydantic import Field, field_validator
 
 from newsbot.channels._registry import register_channel
-from newsbot.channels.base import Channel, ChannelOptions, Escaping, Format, dumps, unix_s
+from newsbot.channels.base import (
+    Channel,
+    ChannelOptions,
+    Escaping,
+    Format,
+    dumps,
+    parsed_url,
+    unix_s,
+)
 from newsbot.models import Message
 from newsbot.secrets import Secret
 
@@ -141,7 +149,7 @@ class WebhookChannel(Channel):
         secret = self.signing_secret()
         if secret:
             headers["webhook-signature"] = webhook_signature(secret, msg_id, timestamp_s, body)
-        return httpx.Request("POST", options.url, content=body, headers=headers)
+        return httpx.Request("POST", parsed_url(options.url), content=body, headers=headers)
 
     def check_response(self, response: httpx.Response) -> str:
         """2xx is success; 429/5xx transient (Retry-After honoured); 410 and other 4xx permanent."""
