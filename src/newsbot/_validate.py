@@ -11,7 +11,7 @@ Usage::
 
     safe_id("merchant-chen")                      # ok
     http_url("ftp://x/feed.xml")                  # ValueError: only http(s) URLs ...
-    url_template("http://x/{date:%Y%m%d}/1.html", dated=True)
+    url_template("http://x/{date:%Y%m%d}/1.html")
 """
 
 from __future__ import annotations
@@ -80,8 +80,9 @@ def http_url(value: str) -> str:
     return value
 
 
-def url_template(value: str, *, dated: bool) -> str:
-    """A URL template whose only placeholder is ``{date:<strftime>}``; ``dated`` requires it."""
+def url_template(value: str) -> str:
+    """A URL template whose only placeholder is ``{date:<strftime>}``, filled, is an http(s)
+    URL. A template without the date is allowed (a paper's fixed "today" page); sources warn."""
     names = []
     try:
         for _, name, _, _ in string.Formatter().parse(value):
@@ -96,8 +97,6 @@ def url_template(value: str, *, dated: bool) -> str:
         raise
     except (KeyError, IndexError, AttributeError, TypeError) as exc:
         raise ValueError(f"the template cannot be filled: {exc}") from None
-    if dated and "date" not in names:
-        raise ValueError("the URL template must contain the issue date, e.g. {date:%Y%m/%d}")
     http_url(filled)
     return value
 

@@ -120,12 +120,12 @@ class EpaperOptions(SourceOptions, frozen=True, extra="forbid"):
     def _check_url(cls, value: str) -> str:
         # An undated entry page (founder-classic's paperindex.htm) is allowed: it reaches
         # only the current issue, which `config check` says as a warning.
-        return url_template(value, dated=False)
+        return url_template(value)
 
     @field_validator("period_url")
     @classmethod
     def _check_period_url(cls, value: str | None) -> str | None:
-        return url_template(value, dated=False) if value else value
+        return url_template(value) if value else value
 
     @field_validator("preset")
     @classmethod

@@ -71,7 +71,7 @@ class PagetextOptions(SourceOptions, frozen=True, extra="forbid"):
     @field_validator("urls")
     @classmethod
     def _check_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(url_template(url, dated=False) for url in value)
+        return tuple(url_template(url) for url in value)
 
     @field_validator("pattern")
     @classmethod
