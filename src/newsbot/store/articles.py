@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from newsbot._validate import web_link
 from newsbot.models import Article, Document, Issue, RawIssue
 from newsbot.secrets import redact_url
 from newsbot.store.tables import ArticleRow, IssuePageRow, IssueRow
@@ -122,9 +122,8 @@ def _save_pages(session: Session, issue_id: int, raw: RawIssue, labels: dict[int
 def _web_url(url: str | None) -> str | None:
     """``url`` redacted, when it is an http(s) link; None for anything a page must not link
     (``javascript:``, ``data:`` ... in a hostile site's markup)."""
-    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-        return None
-    return redact_url(url.strip())
+    link = web_link(url)
+    return redact_url(link) if link else None
 
 
 def _save_article(
