@@ -194,12 +194,14 @@ def held_after(
     with app.session() as session:
         rows = session.exec(query).all()
     held = []
+    from newsbot.store.db import as_utc
+
     for stored_id, count, until in rows:
         subscriber_id = stored_id or "-"  # admin notices belong to no subscriber
         subscriber = app.settings.subscribers.get(subscriber_id)
         settings = subscriber.settings if subscriber else None
         zone = ZoneInfo(settings.timezone) if settings else UTC
-        when = until.replace(tzinfo=until.tzinfo or UTC).astimezone(zone)
+        when = as_utc(until).astimezone(zone)
         quiet = (settings.quiet_hours if settings else None) or "-"
         held.append(Held(subscriber_id, quiet, count, when.strftime("%Y-%m-%d %H:%M %Z")))
     return held

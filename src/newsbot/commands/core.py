@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 import click
@@ -158,8 +158,9 @@ def _health(row: SourceRow, issues: int, zone: tzinfo) -> str:
 
 
 def _when(value: datetime, zone: tzinfo) -> str:
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC
-    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    from newsbot.store.db import as_utc
+
+    return as_utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _warm_up() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,15 @@ def parse_database_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time read from the database, timezone-aware.
+
+    Every stored time is UTC, but SQLite hands datetimes back naive (PostgreSQL's
+    ``timestamptz`` does not): compare or convert one only after this.
+    """
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from newsbot.store.db import as_utc
 from newsbot.web._auth import SecurityHeadersMiddleware, TokenMiddleware
 from newsbot.web._heartbeat import Heartbeat
 
@@ -53,8 +54,7 @@ def when(value: datetime | None) -> str:
     """A stored time for people: ``2025-05-16 06:10 UTC``; ``-`` when unset."""
     if value is None:
         return "-"
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return as_utc(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _templates() -> Jinja2Templates:
