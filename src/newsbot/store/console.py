@@ -1,4 +1,4 @@
-"""Read-only queries for the web console, the health checks and the metrics scrape.
+"""Read-only queries for the web console, the health checks, the metrics scrape and the demo.
 
 Everything here only reads; nothing the console shows comes from SQL of its own.
 
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from newsbot.models import Explanation
 from newsbot.store.matches import explanations_from_json
-from newsbot.store.outbox import DEAD, DUE_STATES, FAILED
+from newsbot.store.outbox import DEAD, DUE_STATES, FAILED, PENDING, SENT
 from newsbot.store.tables import (
     ArticleRow,
     ChannelRow,
@@ -195,6 +195,38 @@ def outbox_due(session: Session, *, now: datetime) -> tuple[int, datetime | None
         )
     ).one()
     return int(count), oldest
+
+
+def last_delivery_id(session: Session) -> int:
+    """The id of the newest delivery row (0 when there is none): a mark to report after."""
+    return int(session.exec(select(func.max(DeliveryRow.id))).one() or 0)
+
+
+def held_deliveries(
+    session: Session, *, now: datetime, after_id: int = 0, up_to_id: int | None = None
+) -> list[tuple[str | None, int, datetime]]:
+    """(subscriber id, how many, earliest due time) of pending deliveries not due before
+    ``now`` (held by quiet hours), per subscriber, among rows ``after_id < id <= up_to_id``."""
+    query = (
+        select(DeliveryRow.subscriber_id, func.count(), func.min(DeliveryRow.next_attempt_at))
+        .where(DeliveryRow.state == PENDING, col(DeliveryRow.next_attempt_at) > now)
+        .where(col(DeliveryRow.id) > after_id)
+        .group_by(DeliveryRow.subscriber_id)
+    )
+    if up_to_id is not None:
+        query = query.where(col(DeliveryRow.id) <= up_to_id)
+    return [(subscriber, int(count), until) for subscriber, count, until in session.exec(query)]
+
+
+def sent_deliveries(session: Session, *, after_id: int) -> list[DeliveryRow]:
+    """The deliveries made after row ``after_id`` and sent, oldest first."""
+    return list(
+        session.exec(
+            select(DeliveryRow)
+            .where(DeliveryRow.state == SENT, col(DeliveryRow.id) > after_id)
+            .order_by(col(DeliveryRow.id))
+        ).all()
+    )
 
 
 def table_counts(session: Session) -> dict[str, int]:
