@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tests.web.server import WRONG_WECOM_KEY, RunningNewsbot
 
 from newsbot.channels import CHANNEL_KINDS
-from newsbot.store import console as store
+from newsbot.store.articles import issue_article_rows, latest_issues
 from newsbot.store.db import make_engine
 from newsbot.store.tables import ArticleRow, IssueRow
 
@@ -22,9 +22,9 @@ def stored(run: RunningNewsbot) -> tuple[IssueRow, list[ArticleRow]]:
     engine = make_engine(run.env["NEWSBOT_DATABASE_URL"])
     try:
         with Session(engine) as session:
-            (issue,) = store.latest_issues(session)
+            (issue,) = latest_issues(session)
             assert issue.id is not None
-            return issue, store.issue_article_rows(session, issue.id)
+            return issue, issue_article_rows(session, issue.id)
     finally:
         engine.dispose()
 

@@ -1,6 +1,8 @@
 """Read-only queries for the web console, the health checks, the metrics scrape and the demo.
 
-Everything here only reads; nothing the console shows comes from SQL of its own.
+Everything here only reads; nothing the console shows comes from SQL of its own. Issues and
+their articles are read through :mod:`newsbot.store.articles` (``latest_issues``,
+``issue_article_rows``), the same queries the matcher's commands use.
 
 Usage::
 
@@ -48,28 +50,6 @@ def source_health(session: Session) -> list[tuple[SourceRow, int]]:
         select(SourceRow).order_by(col(SourceRow.active).desc(), col(SourceRow.id))
     ).all()
     return [(row, int(counts.get(row.id, 0))) for row in rows]
-
-
-def latest_issues(session: Session, *, limit: int = 20) -> list[IssueRow]:
-    """The most recently fetched issues, newest first."""
-    return list(
-        session.exec(
-            select(IssueRow)
-            .order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def issue_article_rows(session: Session, issue_id: int) -> list[ArticleRow]:
-    """The stored rows of one issue's articles, in page order."""
-    return list(
-        session.exec(
-            select(ArticleRow)
-            .where(ArticleRow.issue_id == issue_id)
-            .order_by(col(ArticleRow.page), col(ArticleRow.id))
-        ).all()
-    )
 
 
 def issue_pages(session: Session, issue_id: int) -> list[IssuePageRow]:
@@ -138,7 +118,11 @@ def article_deliveries(session: Session, article_id: int) -> list[DeliveryRow]:
 def deliveries(
     session: Session, *, states: Sequence[str] = (), limit: int = 100
 ) -> list[DeliveryRow]:
-    """The newest deliveries first, of the given states (all states when none given)."""
+    """The newest deliveries first, of the given states (all states when none given).
+
+    The console's outbox log and ``newsbot deliveries`` (``--failed``: failed and dead) both
+    read this.
+    """
     query = select(DeliveryRow)
     if states:
         query = query.where(col(DeliveryRow.state).in_(list(states)))

@@ -119,8 +119,7 @@ def choose_rules(
 def search(app: App, rules: Sequence[RuleSpec], issues_n: int) -> tuple[list[Hit], int, int]:
     """(hits, issues searched, articles searched) over the last ``issues_n`` stored issues."""
     from newsbot.match import compile_matcher
-    from newsbot.store.articles import issue_articles
-    from newsbot.store.console import latest_issues
+    from newsbot.store.articles import issue_articles, latest_issues
 
     matcher = compile_matcher(rules, app.settings.topics)
     with app.session() as session:
