@@ -158,6 +158,18 @@ def test_playground_reports_an_unknown_topic(running: RunningNewsbot) -> None:
     assert "articles in the last" not in page.text
 
 
+def test_playground_reports_an_unknown_source(running: RunningNewsbot) -> None:
+    """A rule naming a source the config lacks is refused with the config check's sentence;
+    the configured source is accepted and its article found."""
+    page = running.get("/playground/results", params={"rule": "source:no-such-paper AND 诈骗"})
+    assert page.status_code == 200
+    assert "rule playground: unknown source 'no-such-paper'" in text_of(page.text)
+    assert "articles in the last" not in page.text
+    known = running.get("/playground/results", params={"rule": "source:ywsb AND 电信网络诈骗"})
+    assert "unknown source" not in known.text
+    assert re.search(r"\b1 of \d+ articles in the last 1 issues matched", text_of(known.text))
+
+
 def test_playground_runs_a_subscribers_rules(running: RunningNewsbot) -> None:
     """Picking reader-wang runs their rules: the 对接会 article is matched by reader-wang/fairs."""
     page = running.get("/playground/results", params={"subscriber": "reader-wang"})
