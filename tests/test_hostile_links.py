@@ -135,3 +135,22 @@ def test_an_article_page_claiming_a_script_url_keeps_its_own(claimed: str) -> No
     issue = extract_document(Document(page_url, body.encode(), role="article_page"))
     (article,) = issue.articles
     assert article.url == page_url
+
+
+def test_the_console_links_no_script_url_stored_before_the_check(app: App) -> None:
+    """A row stored by an older newsbot, still holding a javascript: URL, is shown unlinked."""
+    asyncio.run(poll_source(app, "hostile"))
+    with Session(app.engine) as session:
+        row = session.exec(select(ArticleRow)).first()
+        assert row is not None
+        row.url = HOSTILE[0]  # what the database of an older version holds
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+    from newsbot.web import create_app
+
+    client = AsgiClient(create_app(app))
+    for page in (client.get(f"/articles/{row.id}"), client.get(f"/issues/{row.issue_id}")):
+        assert page.status_code == 200
+        assert row.headline in page.text
+        assert "javascript:" not in page.text.lower()

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from newsbot._validate import web_link
 from newsbot.store.db import as_utc
 from newsbot.web._auth import SecurityHeadersMiddleware, TokenMiddleware
 from newsbot.web._heartbeat import Heartbeat
@@ -62,6 +63,8 @@ def _templates() -> Jinja2Templates:
         loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined
     )
     env.filters["when"] = when
+    # Rows stored before links were checked at extraction may still hold a javascript: URL.
+    env.filters["web_link"] = web_link
     return Jinja2Templates(env=env)
 
 
