@@ -166,3 +166,38 @@ def test_run_sends_pending_work_and_stops_cleanly_on_sigterm(tmp_path: Path) -> 
     assert process.returncode == 0, err
     assert "newsbot running" in out
     assert "newsbot stopped" in out
+
+
+def test_status_lists_active_sources_first_with_their_issues_and_the_outbox(
+    tmp_path: Path,
+) -> None:
+    """`status` reads the console's source list: active sources (by id) before removed ones,
+    each with its stored issue count, then the outbox by state."""
+    from click.testing import CliRunner
+
+    from newsbot.cli import cli
+    from newsbot.store.db import make_engine
+    from newsbot.store.schema import upgrade
+
+    database_url = f"sqlite:///{tmp_path / 'n.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    engine.dispose()
+    tail = (
+        "channels:\n  - id: local\n    kind: file\n    path: out.txt\n"
+        "subscribers:\n  - id: a\n    channels: [local]\n    rules:\n"
+        "      - id: r\n        match: 反诈\n"
+    )
+    source = "  - id: {0}\n    kind: pagetext\n    folder: {0}\n"
+    config = tmp_path / "newsbot.yaml"
+    config.write_text("sources:\n" + source.format("aa") + source.format("zz") + tail)
+    _seed_pending_delivery(database_url, config)
+    config.write_text("sources:\n" + source.format("zz") + tail)  # aa removed
+    env = {"NEWSBOT_DATABASE_URL": database_url}
+    CliRunner().invoke(cli, ["--config", str(config), "config", "apply"], env=env)
+    result = CliRunner().invoke(cli, ["--config", str(config), "status"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("  zz: never polled yet, 0 issues")
+    assert lines[2].startswith("  aa (removed): never polled yet, 0 issues")
+    assert lines[-1] == "outbox: pending 1"

@@ -433,3 +433,22 @@ def test_a_crowd_is_stored_in_bulk_exactly_as_matched(
                 delivery.message_json
             )
     assert all(len(texts) == 1 for texts in by_reason.values())
+
+
+def test_the_demo_reports_alerts_held_by_quiet_hours_once(app: App) -> None:
+    """A run at night reports its held alerts per subscriber with the release time; the next
+    run reports them only as still held from an earlier run."""
+    clock = app.clock
+    assert isinstance(clock, Clock)
+    clock.now = datetime(2025, 5, 16, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+    first = asyncio.run(run_demo(app))
+    held = [d for d in deliveries(app) if d.kind == "alert" and d.state == "pending"]
+    assert held
+    (merchant,) = first.held
+    assert (merchant.subscriber, merchant.quiet_hours) == ("merchant-chen", "23:00-06:30")
+    assert (merchant.count, merchant.until) == (len(held), "2025-05-17 06:30 CST")
+    assert first.still_held == 0
+    clock.now += timedelta(minutes=10)
+    second = asyncio.run(run_demo(app))
+    assert (second.held, second.still_held) == ([], len(held))
+    assert f"still held from an earlier run: {len(held)}" in second.lines()

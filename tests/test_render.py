@@ -77,6 +77,17 @@ def test_telegram_html_is_escaped_and_links_are_safe() -> None:
     assert "javascript" not in message.body
 
 
+@pytest.mark.parametrize("url", ["https:///no-host", " vbscript:msgbox(1)", "data:text/html,x"])
+def test_a_link_without_a_web_address_renders_no_link(url: str) -> None:
+    """Only an absolute http(s) URL with a host becomes a link target, however it got in."""
+    article = Article(**{**_article(0).__dict__, "url": url})
+    (message,) = render_alert("wecom", article, (), subscriber_name="王")
+    assert url.strip() not in message.body
+    assert "](" not in message.body  # no empty "[阅读原文]()" either
+    (plain,) = render_alert("file", article, (), subscriber_name="王")  # prints the URL as is
+    assert url.strip() not in plain.body
+
+
 def test_link_urls_cannot_close_the_link_early() -> None:
     """Parentheses, spaces and quotes in a URL are percent-encoded inside markdown links."""
     article = _article(0)

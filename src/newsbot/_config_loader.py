@@ -300,8 +300,8 @@ class Loader:
         topic_ids: set[str],
         sources: Mapping[str, Any],
     ) -> tuple[RuleSpec, ...]:
+        from newsbot._rule_sources import source_problems
         from newsbot.match import RuleSpec, RuleSyntaxError, parse_query, validate_rule
-        from newsbot.match._ast import SourceRef, walk
 
         specs: list[RuleSpec] = []
         seen: set[str] = set()
@@ -320,12 +320,9 @@ class Loader:
                         self.doc.problem((*at, "match"), f"rule {rule.id!r}: {exc}")
                     )
                     continue
-                named = {n.id for n in walk(query.root) if isinstance(n, SourceRef)}
-                for name in sorted(named - set(sources)):
+                for problem in source_problems(query, sources):
                     self.problems.append(
-                        self.doc.problem(
-                            (*at, "match"), f"rule {rule.id!r}: unknown source {name!r}"
-                        )
+                        self.doc.problem((*at, "match"), f"rule {rule.id!r}: {problem}")
                     )
             for i, source in enumerate(rule.sources):
                 if source not in sources:

@@ -11,6 +11,7 @@ Usage::
 
     safe_id("merchant-chen")                      # ok
     http_url("ftp://x/feed.xml")                  # ValueError: only http(s) URLs ...
+    web_link("javascript:alert(1)")               # None: not a link to follow
     url_template("http://x/{date:%Y%m%d}/1.html")
 """
 
@@ -78,6 +79,25 @@ def http_url(value: str) -> str:
     if not parts.hostname:
         raise ValueError("the URL names no host")
     return value
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` stripped, when it is an absolute ``http(s)://`` link with a host; else None.
+
+    Links read from sites and feeds (article URLs, page and PDF links) go through this before
+    they are stored, rendered into messages or shown in the console: a hostile page's
+    ``javascript:``, ``data:`` or ``vbscript:`` link, or a relative one, is no link at all.
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[broken" and the like
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
 
 
 def url_template(value: str) -> str:

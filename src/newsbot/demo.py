@@ -165,41 +165,28 @@ async def run_demo(app: App) -> DemoReport:
 
 
 def _last_delivery_id(app: App) -> int:
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from newsbot.store.tables import DeliveryRow
+    from newsbot.store.console import last_delivery_id
 
     with app.session() as session:
-        return int(session.exec(select(func.max(DeliveryRow.id))).one() or 0)
+        return last_delivery_id(session)
 
 
 def held_after(
     app: App, now: datetime, *, after_id: int = 0, up_to_id: int | None = None
 ) -> list[Held]:
     """Pending deliveries not due before ``now`` (held by quiet hours), per subscriber."""
-    from sqlalchemy import func
-    from sqlmodel import col, select
+    from newsbot.store.console import held_deliveries
+    from newsbot.store.db import as_utc
 
-    from newsbot.store.tables import DeliveryRow
-
-    query = (
-        select(DeliveryRow.subscriber_id, func.count(), func.min(DeliveryRow.next_attempt_at))
-        .where(DeliveryRow.state == "pending", col(DeliveryRow.next_attempt_at) > now)
-        .where(col(DeliveryRow.id) > after_id)
-        .group_by(DeliveryRow.subscriber_id)
-    )
-    if up_to_id is not None:
-        query = query.where(col(DeliveryRow.id) <= up_to_id)
     with app.session() as session:
-        rows = session.exec(query).all()
+        rows = held_deliveries(session, now=now, after_id=after_id, up_to_id=up_to_id)
     held = []
     for stored_id, count, until in rows:
         subscriber_id = stored_id or "-"  # admin notices belong to no subscriber
         subscriber = app.settings.subscribers.get(subscriber_id)
         settings = subscriber.settings if subscriber else None
         zone = ZoneInfo(settings.timezone) if settings else UTC
-        when = until.replace(tzinfo=until.tzinfo or UTC).astimezone(zone)
+        when = as_utc(until).astimezone(zone)
         quiet = (settings.quiet_hours if settings else None) or "-"
         held.append(Held(subscriber_id, quiet, count, when.strftime("%Y-%m-%d %H:%M %Z")))
     return held
@@ -207,15 +194,9 @@ def held_after(
 
 def sent_after(app: App, after_id: int) -> list[tuple[str, Message]]:
     """(channel id, message) of every delivery made after row ``after_id`` and sent, in order."""
-    from sqlmodel import col, select
-
     from newsbot.outbox import message_from_json
-    from newsbot.store.tables import DeliveryRow
+    from newsbot.store.console import sent_deliveries
 
     with app.session() as session:
-        rows = session.exec(
-            select(DeliveryRow)
-            .where(DeliveryRow.state == "sent", col(DeliveryRow.id) > after_id)
-            .order_by(col(DeliveryRow.id))
-        ).all()
-        return [(r.channel_id, message_from_json(r.message_json)) for r in rows]
+        rows = sent_deliveries(session, after_id=after_id)
+    return [(r.channel_id, message_from_json(r.message_json)) for r in rows]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -150,6 +150,7 @@ class StoreCollector(Collector):
         from sqlmodel import Session
 
         from newsbot.store import console
+        from newsbot.store.db import as_utc
 
         now = self.clock()
         try:
@@ -171,7 +172,7 @@ class StoreCollector(Collector):
             deliveries.add_metric([channel, state], count)
         yield deliveries
         yield GaugeMetricFamily("newsbot_outbox_due", "Deliveries due now.", value=due)
-        age_s = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+        age_s = (now - as_utc(oldest)).total_seconds() if oldest is not None else 0.0
         yield GaugeMetricFamily(
             "newsbot_outbox_oldest_due_age_seconds",
             "Age of the oldest delivery due now (0 when none is due).",
@@ -205,8 +206,3 @@ def exposition(store: StoreCollector) -> bytes:
     registry.register(_Counters())
     registry.register(store)
     return generate_latest(registry)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

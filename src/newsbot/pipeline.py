@@ -33,7 +33,7 @@ from sqlmodel import Session
 from newsbot.config import Settings, default_config_path, load_settings
 from newsbot.errors import SourceBlockedError, SourceError
 from newsbot.secrets import Secret, redact_url
-from newsbot.store.db import database_url, make_engine, open_database
+from newsbot.store.db import database_url, make_engine
 
 if TYPE_CHECKING:
     import asyncio
@@ -75,15 +75,14 @@ class App:
         settings = load_settings(default_config_path(config_path))
         url = database_url(database_url_)
         # Checked and connected once when the schema matters; a missing SQLite file is not created.
-        engine = (
-            open_database(url, create=False) if check_schema else make_engine(url, create=False)
-        )
+        if check_schema:
+            from newsbot.store.schema import open_current
+
+            engine = open_current(url)
+        else:
+            engine = make_engine(url, create=False)
         app: App | None = None
         try:
-            if check_schema:
-                from newsbot.store.schema import require_current
-
-                require_current(engine)
             app = cls(settings=settings, engine=engine)
             yield app
         finally:

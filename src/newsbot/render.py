@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from newsbot import resources
+from newsbot._validate import web_link
 from newsbot.channels import CHANNEL_KINDS, Channel
 from newsbot.channels.base import dumps
 from newsbot.models import Article, Explanation, Message
@@ -368,10 +369,11 @@ def _raw_text(channel_cls: type[Channel], value: Any) -> Markup:
 
 
 def _link_url(channel_cls: type[Channel], url: str | None) -> Markup:
-    """A URL safe inside a link of the format; anything but http(s) becomes empty."""
-    if not url or not url.lower().startswith(("http://", "https://")):
+    """A URL safe inside a link of the format; anything but an http(s) link becomes empty."""
+    link = web_link(url)  # the check extraction and the store make, again at the last door
+    if link is None:
         return Markup("")
-    safe = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
+    safe = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", link)
     if channel_cls.escaping == "html":
         safe = safe.replace("&", "&amp;")
     return Markup(safe)
@@ -384,7 +386,7 @@ def _item_context(item: DigestItem) -> dict[str, Any]:
         "kicker": article.kicker,
         "headline": article.headline,
         "subtitle": article.subtitle,
-        "url": article.url,
+        "url": web_link(article.url),  # templates test ``item.url``: no link, no dangling "()"
         "summary": article.summary,
         "byline": article.byline,
         "page": _page_label(article),

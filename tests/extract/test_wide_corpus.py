@@ -4,8 +4,11 @@ Tuning pages: one test per page and field, against expectations written by readi
 A field the extractor cannot get yet is an ``xfail(strict=True)`` with the reason, so a fix
 shows up as an XPASS that fails the run until the mark is removed.
 
-Holdout pages: never inspected field by field here (they stand for papers nobody tuned for);
-one aggregate test holds headline recall and precision above a floor.
+Holdout pages: no test per field here; one aggregate test holds headline recall and precision
+above a floor. They were meant to stand for papers nobody tuned for, but four extraction rules
+were since fixed while reading holdout pages (the rx-extract review: 76a8b9f, 30cda01, bfa56e6,
+0f21c67), so the holdout is no longer unseen: its scores are a regression check, not a measure
+of generalisation (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -42,8 +45,11 @@ TUNING = bench.load_cases("tuning")
 HOLDOUT = bench.load_cases("holdout")
 norm = bench.normalize
 
-# Holdout floors: at the end of issue #13's work the holdout gave 35 of its 36 headlines (0.97)
-# and invented none (1.00); the floors allow no second miss (docs/benchmarks.md has the run).
+# Holdout floors: at the end of issue #13's work the (then unseen) holdout gave 35 of its 36
+# headlines (0.97) and invented none (1.00). The review's fixes made while reading holdout pages
+# (see the docstring) bring it to 36 of 36 on 2026-11-30, so the holdout is seen now and the
+# floors stay where the unseen measurement put them: they allow one miss, not a second
+# (`.venv/bin/python bench/bench_extract_corpus.py`; docs/benchmarks.md has both runs).
 HOLDOUT_MIN_RECALL = 0.95
 HOLDOUT_MIN_PRECISION = 0.95
 

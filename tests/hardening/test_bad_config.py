@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import copy
 import os
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -579,3 +580,28 @@ def test_any_bad_value_anywhere_in_the_sample_is_a_config_error(
     config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     with contextlib.suppress(ConfigError):  # anything else escaping fails the test
         load_settings(config, environ={})
+
+
+def test_strict_check_and_commands_open_the_database_one_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`config check --strict` and `status` give the same one-line refusal for a missing
+    database file and for an empty one without newsbot's schema."""
+    case = Case("strict ok", cfg(), "", args=("config", "check", "--strict"), exit_code=0)
+    monkeypatch.chdir(tmp_path)
+    config = write_case(case, tmp_path)
+    env = {"NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'one.db'}"}
+
+    def refusals() -> set[str]:
+        said = set()
+        for args in (case.args, ("status",)):
+            result = CliRunner().invoke(cli, ["--config", str(config), *args], env=env)
+            assert result.exit_code == 1, result.output
+            said.add(result.output.strip().splitlines()[-1])
+        return said
+
+    (missing,) = refusals()
+    assert "no database at" in missing
+    sqlite3.connect(tmp_path / "one.db").close()  # an empty SQLite file: no schema
+    (empty,) = refusals()
+    assert "has no newsbot schema" in empty

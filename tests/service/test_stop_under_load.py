@@ -50,7 +50,12 @@ subscribers:
 
 
 class Service:
-    """`newsbot run` on one config and database, started and stopped as a service manager does."""
+    """`newsbot run` on one config and database, started and stopped as a service manager does.
+
+    Use it as a context manager: leaving the block kills a process still running, so a failed
+    assertion never leaves an orphan `newsbot run` holding the PostgreSQL leader lock (and
+    sending) while the next test starts.
+    """
 
     def __init__(self, tmp_path: Path, engine: Engine, fake: FakePlatforms) -> None:
         self.folder = tmp_path
@@ -62,7 +67,23 @@ class Service:
         self.env = {**os.environ, "NEWSBOT_DATABASE_URL": database_url, "NEWSBOT_TEST_WHSEC": WHSEC}
         self.process: subprocess.Popen[str] | None = None
 
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the process if it still runs, and reap it (its pipes closed)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+        if process is not None:
+            process.communicate()
+
     def start(self) -> None:
+        """Start `newsbot run`; the process of an earlier start must have been stopped."""
+        assert self.process is None or self.process.poll() is not None, "already running"
         command = [sys.executable, "-m", "newsbot", "--config", str(self.config), "run"]
         self.process = subprocess.Popen(
             command,
@@ -80,8 +101,7 @@ class Service:
         try:
             out, err = self.process.communicate(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate()
+            self.kill()
             pytest.fail(f"newsbot run did not stop within 20 s of signal {signum}")
         return self.process.returncode, out + err
 
@@ -126,8 +146,7 @@ def test_a_busy_service_stops_at_once_and_leaves_nothing_claimed(
     exits 0 within seconds; no row is left "sending"; every request that went out is
     recorded "sent" (in-flight ones finished in the grace), the rest wait as pending."""
     _fill(engine, 300)
-    with FakePlatforms(latency_s=0.3) as fake:
-        service = Service(tmp_path, engine, fake)
+    with FakePlatforms(latency_s=0.3) as fake, Service(tmp_path, engine, fake) as service:
         service.start()
         _wait_until(lambda: fake.count() >= 8)
         # The count moves when a round of sends is answered: wait until the next round's
@@ -157,8 +176,7 @@ def test_after_a_sigkill_the_restarted_service_sends_the_stranded_rows_at_once(
     before the lease ends; only rows in flight at the kill arrive twice."""
     total = 200
     _fill(engine, total)
-    with FakePlatforms(latency_s=0.05) as fake:
-        service = Service(tmp_path, engine, fake)
+    with FakePlatforms(latency_s=0.05) as fake, Service(tmp_path, engine, fake) as service:
         service.start()
         _wait_until(lambda: fake.count() >= 20)
         service.stop(signal.SIGKILL)
@@ -175,6 +193,24 @@ def test_after_a_sigkill_the_restarted_service_sends_the_stranded_rows_at_once(
     assert {webhook for webhook, times in received.items() if times > 1} <= in_flight
 
 
+def test_leaving_the_block_kills_a_service_still_running(engine: Engine, tmp_path: Path) -> None:
+    """A test that fails while `newsbot run` runs leaves no orphan: the process is killed
+    and reaped when the `with` block is left by the failure."""
+    started: list[subprocess.Popen[str]] = []
+
+    def failing_test(fake: FakePlatforms) -> None:
+        with Service(tmp_path, engine, fake) as service:
+            service.start()
+            assert service.process is not None
+            started.append(service.process)
+            raise RuntimeError("a failing test")
+
+    with FakePlatforms() as fake, pytest.raises(RuntimeError, match="a failing test"):
+        failing_test(fake)
+    (process,) = started
+    assert process.returncode is not None  # killed and reaped: not running, not a zombie
+
+
 def test_a_kill_and_stop_loop_loses_nothing(engine: Engine, tmp_path: Path) -> None:
     """Two rounds of SIGKILL, SIGTERM or SIGINT at a random point, then a run to the end: every
     message arrives; a message arrives twice only if it was in flight at a kill."""
@@ -183,8 +219,7 @@ def test_a_kill_and_stop_loop_loses_nothing(engine: Engine, tmp_path: Path) -> N
     total = 150
     _fill(engine, total)
     may_repeat: set[str] = set()
-    with FakePlatforms(latency_s=0.02) as fake:
-        service = Service(tmp_path, engine, fake)
+    with FakePlatforms(latency_s=0.02) as fake, Service(tmp_path, engine, fake) as service:
         for _ in range(2):
             service.start()
             target = fake.count() + rng.randint(1, 30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, inspect
@@ -229,3 +230,21 @@ def test_enqueue_many_skips_existing_keys_and_holds_until_not_before(engine: Eng
     assert sorted(rows) == ["a", "b", "c"]
     assert rows["b"].next_attempt_at == later
     assert rows["a"].state == "pending"
+
+
+def test_a_stored_time_reads_back_as_the_same_utc_instant(engine: Engine) -> None:
+    """``as_utc`` makes a time read back (naive from SQLite) the instant that was stored."""
+    from newsbot.store.db import as_utc
+    from newsbot.store.tables import IssueRow
+
+    add_source(engine)
+    with Session(engine) as session:
+        changes = save_issue(session, RAW, ISSUE, now=NOW)
+        session.commit()
+    with Session(engine) as session:
+        row = session.get(IssueRow, changes.issue_id)
+        assert row is not None
+        assert as_utc(row.fetched_at) == NOW
+        assert as_utc(row.fetched_at).utcoffset() == timedelta(0)
+    shanghai = NOW.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert as_utc(shanghai) is shanghai  # an aware time is left as it is

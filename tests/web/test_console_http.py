@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tests.web.server import WRONG_WECOM_KEY, RunningNewsbot
 
 from newsbot.channels import CHANNEL_KINDS
-from newsbot.store import console as store
+from newsbot.store.articles import issue_article_rows, latest_issues
 from newsbot.store.db import make_engine
 from newsbot.store.tables import ArticleRow, IssueRow
 
@@ -22,9 +22,9 @@ def stored(run: RunningNewsbot) -> tuple[IssueRow, list[ArticleRow]]:
     engine = make_engine(run.env["NEWSBOT_DATABASE_URL"])
     try:
         with Session(engine) as session:
-            (issue,) = store.latest_issues(session)
+            (issue,) = latest_issues(session)
             assert issue.id is not None
-            return issue, store.issue_article_rows(session, issue.id)
+            return issue, issue_article_rows(session, issue.id)
     finally:
         engine.dispose()
 
@@ -156,6 +156,18 @@ def test_playground_reports_an_unknown_topic(running: RunningNewsbot) -> None:
     page = running.get("/playground/results", params={"rule": "topic:no-such-topic"})
     assert "rule playground: unknown topic 'no-such-topic'" in text_of(page.text)
     assert "articles in the last" not in page.text
+
+
+def test_playground_reports_an_unknown_source(running: RunningNewsbot) -> None:
+    """A rule naming a source the config lacks is refused with the config check's sentence;
+    the configured source is accepted and its article found."""
+    page = running.get("/playground/results", params={"rule": "source:no-such-paper AND 诈骗"})
+    assert page.status_code == 200
+    assert "rule playground: unknown source 'no-such-paper'" in text_of(page.text)
+    assert "articles in the last" not in page.text
+    known = running.get("/playground/results", params={"rule": "source:ywsb AND 电信网络诈骗"})
+    assert "unknown source" not in known.text
+    assert re.search(r"\b1 of \d+ articles in the last 1 issues matched", text_of(known.text))
 
 
 def test_playground_runs_a_subscribers_rules(running: RunningNewsbot) -> None:

@@ -62,7 +62,7 @@ def test_token_matches_only_the_exact_token() -> None:
 
 def test_a_syntax_error_keeps_its_position_in_the_rule() -> None:
     """typed_rule turns a RuleSyntaxError into a problem that splits the rule at the error."""
-    spec, problems = typed_rule('展会 AND "对接会', set())
+    spec, problems = typed_rule('展会 AND "对接会', set(), set())
     assert spec is None
     (problem,) = problems
     assert problem.position == 7
@@ -70,11 +70,11 @@ def test_a_syntax_error_keeps_its_position_in_the_rule() -> None:
 
 
 def test_a_valid_rule_becomes_an_alert_spec() -> None:
-    """A rule that parses and names known topics becomes one spec and no problem."""
-    spec, problems = typed_rule("topic:trade AND 展会", {"trade"})
+    """A rule that parses and names known topics and sources becomes one spec and no problem."""
+    spec, problems = typed_rule("topic:trade AND source:ywsb AND 展会", {"trade"}, {"ywsb"})
     assert problems == []
     assert spec is not None
-    assert spec.query == "topic:trade AND 展会"
+    assert spec.query == "topic:trade AND source:ywsb AND 展会"
 
 
 def test_problem_parts_at_the_end_highlight_a_space() -> None:

@@ -78,15 +78,11 @@ def _template_problems(settings: Settings) -> list[ConfigProblem]:
 
 
 def _open_database(ctx: click.Context) -> None:
-    """Connect once and check the schema, as `run` does; errors are one line from store.db."""
-    from newsbot.store.db import database_url, open_database
-    from newsbot.store.schema import require_current
+    """Connect once and check the schema, as `run` does (the same ``open_current``)."""
+    from newsbot.store.db import database_url
+    from newsbot.store.schema import open_current
 
-    engine = open_database(database_url(ctx.obj["database_url"]), create=False)
-    try:
-        require_current(engine)
-    finally:
-        engine.dispose()
+    open_current(database_url(ctx.obj["database_url"])).dispose()
 
 
 @config.command("apply")

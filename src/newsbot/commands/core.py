@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 import click
@@ -107,22 +107,19 @@ def status(ctx: click.Context) -> None:
 
     Times are in the config's time zone.
     """
+    from collections import Counter
     from zoneinfo import ZoneInfo
-
-    from sqlalchemy import func
-    from sqlmodel import select
 
     from newsbot.commands._common import open_app
     from newsbot.errors import short_error
+    from newsbot.store.console import delivery_counts, source_health
     from newsbot.store.latency import latest_issue_latency
-    from newsbot.store.tables import DeliveryRow, IssueRow, SourceRow
 
     with open_app(ctx) as app, app.session() as session:
         zone = ZoneInfo(app.settings.timezone)
         click.echo(f"sources (times in {app.settings.timezone}):")
-        rows = session.exec(select(SourceRow).order_by(SourceRow.id)).all()
-        for row in rows:
-            issues = session.exec(select(func.count()).where(IssueRow.source_id == row.id)).one()
+        rows = source_health(session)  # active first, then by id; the console's own list
+        for row, issues in rows:
             click.echo(
                 f"  {row.id}{'' if row.active else ' (removed)'}: {_health(row, issues, zone)}"
             )
@@ -134,10 +131,10 @@ def status(ctx: click.Context) -> None:
             click.echo(
                 "  none yet (`newsbot config apply` or `newsbot run` adds the config's sources)"
             )
-        counts = session.exec(
-            select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
-        ).all()
-        summary = ", ".join(f"{state} {count}" for state, count in sorted(counts)) or "empty"
+        by_state: Counter[str] = Counter()
+        for _channel, state, count in delivery_counts(session):
+            by_state[state] += count
+        summary = ", ".join(f"{state} {n}" for state, n in sorted(by_state.items())) or "empty"
         click.echo(f"outbox: {summary}")
 
 
@@ -158,8 +155,9 @@ def _health(row: SourceRow, issues: int, zone: tzinfo) -> str:
 
 
 def _when(value: datetime, zone: tzinfo) -> str:
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC
-    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    from newsbot.store.db import as_utc
+
+    return as_utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _warm_up() -> None:

@@ -104,10 +104,12 @@ def deliveries(ctx: click.Context, failed: bool, limit: int) -> None:
     """The delivery log, newest first: state, attempts, channel, title, last error."""
     from newsbot.commands._common import open_app
     from newsbot.errors import short_error
-    from newsbot.store.outbox import list_deliveries
+    from newsbot.store.console import deliveries as stored_deliveries
+    from newsbot.store.outbox import DEAD, FAILED
 
     with open_app(ctx) as app, app.session() as session:
-        rows = list_deliveries(session, failed_only=failed, limit=limit)
+        states = (FAILED, DEAD) if failed else ()
+        rows = stored_deliveries(session, states=states, limit=limit)
         for row in rows:
             title = json.loads(row.message_json).get("title", "")
             when = row.sent_at if row.state == "sent" else row.next_attempt_at

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from newsbot._validate import web_link
 from newsbot.errors import ExtractionError
 from newsbot.extract._byline import is_lead
 from newsbot.extract._decode import decode_bytes
@@ -91,26 +92,45 @@ def read_document(doc: Document) -> Part:
     if doc.role == "page_text" and is_pdf(doc.body):
         # A page PDF: its text layer is the page text.
         _read_page_text(pdf_text(doc.body, url=doc.url)[:MAX_TEXT_CHARS], doc, part)
-        return _finish(part)
+        return _finish(part, doc)
     check_bytes(doc)
     if doc.role == "feed":
         notes: list[str] = []
-        part.drafts, part.paper = feed_drafts(doc.body, doc.charset, notes=notes)
+        part.drafts, part.paper = feed_drafts(doc.body, doc.charset, notes=notes, url=doc.url)
         part.warnings += [f"{doc.url}: {note}" for note in notes]
     elif doc.role == "page_text":
         _read_page_text(_text(doc, part), doc, part)
     else:
         _read_html(_text(doc, part), doc, part)
-    return _finish(part)
+    return _finish(part, doc)
 
 
-def _finish(part: Part) -> Part:
+def _finish(part: Part, doc: Document) -> Part:
+    dropped = {kind for d in part.drafts if (kind := _dropped_link(d.url))}
+    if dropped:
+        # The scheme only: the link itself may be a data: blob or carry a credential.
+        part.warnings.append(
+            f"{doc.url}: article links that are not http(s) dropped ({', '.join(sorted(dropped))})"
+        )
     for draft in part.drafts:
         draft.page = draft.page or part.page
         draft.page_name = draft.page_name or part.page_name
         if draft.page == part.page:
             draft.page_label = draft.page_label or part.page_label
     return part
+
+
+def _dropped_link(url: str | None) -> str | None:
+    """The scheme of ``url`` ("javascript", "data" ...) when Draft.finish drops it as no web link.
+
+    A relative link (a page read from a local file has them) is dropped without a word.
+    """
+    if not url or web_link(url) is not None:
+        return None
+    try:
+        return urlsplit(url.strip()).scheme.lower() or None
+    except ValueError:
+        return "malformed"
 
 
 def _read_page_text(text: str, doc: Document, part: Part) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from newsbot._validate import web_link
 from newsbot.extract._byline import parse_authors
 from newsbot.extract._headline import Heading
 from newsbot.extract._keywords import keywords_for
@@ -116,7 +117,7 @@ class Draft:
             continued_to=self.continued_to,
             continued_from=self.continued_from,
             captions=tuple(self.captions),
-            url=self.url,
+            url=web_link(self.url),  # never a javascript:/data: link into messages or pages
             page=self.page,
             page_name=self.page_name,
             published_at=self.published_at,

@@ -16,6 +16,7 @@ import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urljoin
 
 from newsbot.extract._decode import decode_bytes
 from newsbot.extract._draft import Draft
@@ -96,9 +97,15 @@ def _author(entry: Any) -> str:
 
 
 def feed_drafts(
-    body: bytes, charset: str | None = None, *, notes: list[str] | None = None
+    body: bytes,
+    charset: str | None = None,
+    *,
+    notes: list[str] | None = None,
+    url: str | None = None,
 ) -> tuple[list[Draft], str | None]:
     """Drafts of every entry with a title or text, and the feed's title.
+
+    An entry's relative link is resolved against the feed's ``url``.
 
     At most MAX_FEED_ENTRIES entries are read (a note in ``notes`` says when more were left).
     """
@@ -118,7 +125,8 @@ def feed_drafts(
         paragraphs = [fix_mojibake(p) for p in html_paragraphs(html or "")]
         if not title and not paragraphs:
             continue
-        draft = Draft(Heading(headline=title), url=entry.get("link") or None)
+        link = entry.get("link") or None
+        draft = Draft(Heading(headline=title), url=_resolve(url, link))
         draft.published_at = _published(entry)
         if author := _author(entry):
             draft.set_byline(author)  # Atom <author><name>, RSS <author>/<dc:creator>
@@ -127,6 +135,15 @@ def feed_drafts(
         drafts.append(draft)
     feed_title = squash(parsed.feed.get("title", "")) or None
     return drafts, feed_title
+
+
+def _resolve(base: str | None, link: str | None) -> str | None:
+    if not link or not base:
+        return link
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:  # a malformed link stays as it is (Draft.finish drops it)
+        return link
 
 
 def html_text(fragment: str) -> str:

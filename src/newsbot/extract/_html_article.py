@@ -29,6 +29,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
+from newsbot._validate import web_link
 from newsbot.extract._byline import field_byline
 from newsbot.extract._draft import Draft
 from newsbot.extract._headline import Heading
@@ -114,7 +115,7 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
         kicker=element_text(first(box, ".//*[@id='intro-title']")) or None,
         subtitle=element_text(first(box, ".//*[@id='sub-title']")) or None,
     )
-    draft = Draft(heading=heading, url=props.get("url") or url)
+    draft = Draft(heading=heading, url=_article_url(props.get("url"), url))
     draft.page = cn_number(element_text(first(box, ".//*[@id='nowLayout']")) or "x")
     author = element_text(first(box, ".//*[@id='author']"))
     if author and not DATE.search(author):
@@ -128,6 +129,17 @@ def _founder_pc(title: lxml.html.HtmlElement, url: str | None) -> Draft:
         draft.captions += [t for t in map(element_text, box.xpath(photo_xpath)) if t]
     fill_body(draft, paragraphs(body))
     return draft
+
+
+def _article_url(claimed: str | None, page_url: str | None) -> str | None:
+    """The URL a page gives its article (resolved against the page's own) when that is an
+    http(s) link; else the page's own URL (a hostile page's ``javascript:`` is no address)."""
+    if claimed and page_url:
+        try:
+            claimed = urljoin(page_url, claimed.strip())
+        except ValueError:
+            claimed = None
+    return web_link(claimed) or page_url
 
 
 def article_date(root: lxml.html.HtmlElement, facts: dict[str, str]) -> date | None:
@@ -153,7 +165,7 @@ def _single(root: lxml.html.HtmlElement, url: str | None, facts: dict[str, str])
         kicker=side_heading(root, "introtitle", facts, scope, title_el, before=True),
         subtitle=side_heading(root, "subtitle", facts, scope, title_el, before=False),
     )
-    draft = Draft(heading=heading, url=facts.get("url") or url)
+    draft = Draft(heading=heading, url=_article_url(facts.get("url"), url))
     _page_of(draft, facts)
     author = (
         element_text(first(root, "//founder-author"))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from newsbot._validate import web_link
 from newsbot.models import Article, Document, Issue, RawIssue
 from newsbot.secrets import redact_url
 from newsbot.store.tables import ArticleRow, IssuePageRow, IssueRow
@@ -122,9 +122,8 @@ def _save_pages(session: Session, issue_id: int, raw: RawIssue, labels: dict[int
 def _web_url(url: str | None) -> str | None:
     """``url`` redacted, when it is an http(s) link; None for anything a page must not link
     (``javascript:``, ``data:`` ... in a hostile site's markup)."""
-    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-        return None
-    return redact_url(url.strip())
+    link = web_link(url)
+    return redact_url(link) if link else None
 
 
 def _save_article(
@@ -209,24 +208,40 @@ def article_from_row(row: ArticleRow) -> Article:
     )
 
 
+def issue_article_rows(session: Session, issue_id: int) -> list[ArticleRow]:
+    """The stored rows of one issue's articles, in page order."""
+    return list(
+        session.exec(
+            select(ArticleRow)
+            .where(ArticleRow.issue_id == issue_id)
+            .order_by(col(ArticleRow.page), col(ArticleRow.id))
+        ).all()
+    )
+
+
 def issue_articles(session: Session, issue_id: int) -> list[tuple[int, Article]]:
     """The articles of one stored issue, in page order."""
-    rows = session.exec(
-        select(ArticleRow)
-        .where(ArticleRow.issue_id == issue_id)
-        .order_by(col(ArticleRow.page), col(ArticleRow.id))
-    ).all()
+    rows = issue_article_rows(session, issue_id)
     return [(r.id, article_from_row(r)) for r in rows if r.id is not None]
+
+
+def latest_issues(
+    session: Session, *, limit: int = 20, source_id: str | None = None
+) -> list[IssueRow]:
+    """The most recently fetched issues (of one source, if given), newest first."""
+    query = select(IssueRow)
+    if source_id is not None:
+        query = query.where(IssueRow.source_id == source_id)
+    return list(
+        session.exec(
+            query.order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc()).limit(limit)
+        ).all()
+    )
 
 
 def latest_issue(session: Session, source_id: str | None = None) -> IssueRow | None:
     """The most recently fetched issue (of one source, if given)."""
-    query = select(IssueRow)
-    if source_id is not None:
-        query = query.where(IssueRow.source_id == source_id)
-    return session.exec(
-        query.order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())
-    ).first()
+    return next(iter(latest_issues(session, limit=1, source_id=source_id)), None)
 
 
 def latest_issue_articles(

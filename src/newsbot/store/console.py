@@ -1,6 +1,8 @@
-"""Read-only queries for the web console, the health checks and the metrics scrape.
+"""Read-only queries for the web console, the health checks, the metrics scrape and the demo.
 
-Everything here only reads; nothing the console shows comes from SQL of its own.
+Everything here only reads; nothing the console shows comes from SQL of its own. Issues and
+their articles are read through :mod:`newsbot.store.articles` (``latest_issues``,
+``issue_article_rows``), the same queries the matcher's commands use.
 
 Usage::
 
@@ -21,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from newsbot.models import Explanation
 from newsbot.store.matches import explanations_from_json
-from newsbot.store.outbox import DEAD, DUE_STATES, FAILED
+from newsbot.store.outbox import DEAD, DUE_STATES, FAILED, PENDING, SENT
 from newsbot.store.tables import (
     ArticleRow,
     ChannelRow,
@@ -48,28 +50,6 @@ def source_health(session: Session) -> list[tuple[SourceRow, int]]:
         select(SourceRow).order_by(col(SourceRow.active).desc(), col(SourceRow.id))
     ).all()
     return [(row, int(counts.get(row.id, 0))) for row in rows]
-
-
-def latest_issues(session: Session, *, limit: int = 20) -> list[IssueRow]:
-    """The most recently fetched issues, newest first."""
-    return list(
-        session.exec(
-            select(IssueRow)
-            .order_by(col(IssueRow.fetched_at).desc(), col(IssueRow.id).desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def issue_article_rows(session: Session, issue_id: int) -> list[ArticleRow]:
-    """The stored rows of one issue's articles, in page order."""
-    return list(
-        session.exec(
-            select(ArticleRow)
-            .where(ArticleRow.issue_id == issue_id)
-            .order_by(col(ArticleRow.page), col(ArticleRow.id))
-        ).all()
-    )
 
 
 def issue_pages(session: Session, issue_id: int) -> list[IssuePageRow]:
@@ -138,7 +118,11 @@ def article_deliveries(session: Session, article_id: int) -> list[DeliveryRow]:
 def deliveries(
     session: Session, *, states: Sequence[str] = (), limit: int = 100
 ) -> list[DeliveryRow]:
-    """The newest deliveries first, of the given states (all states when none given)."""
+    """The newest deliveries first, of the given states (all states when none given).
+
+    The console's outbox log and ``newsbot deliveries`` (``--failed``: failed and dead) both
+    read this.
+    """
     query = select(DeliveryRow)
     if states:
         query = query.where(col(DeliveryRow.state).in_(list(states)))
@@ -195,6 +179,38 @@ def outbox_due(session: Session, *, now: datetime) -> tuple[int, datetime | None
         )
     ).one()
     return int(count), oldest
+
+
+def last_delivery_id(session: Session) -> int:
+    """The id of the newest delivery row (0 when there is none): a mark to report after."""
+    return int(session.exec(select(func.max(DeliveryRow.id))).one() or 0)
+
+
+def held_deliveries(
+    session: Session, *, now: datetime, after_id: int = 0, up_to_id: int | None = None
+) -> list[tuple[str | None, int, datetime]]:
+    """(subscriber id, how many, earliest due time) of pending deliveries not due before
+    ``now`` (held by quiet hours), per subscriber, among rows ``after_id < id <= up_to_id``."""
+    query = (
+        select(DeliveryRow.subscriber_id, func.count(), func.min(DeliveryRow.next_attempt_at))
+        .where(DeliveryRow.state == PENDING, col(DeliveryRow.next_attempt_at) > now)
+        .where(col(DeliveryRow.id) > after_id)
+        .group_by(DeliveryRow.subscriber_id)
+    )
+    if up_to_id is not None:
+        query = query.where(col(DeliveryRow.id) <= up_to_id)
+    return [(subscriber, int(count), until) for subscriber, count, until in session.exec(query)]
+
+
+def sent_deliveries(session: Session, *, after_id: int) -> list[DeliveryRow]:
+    """The deliveries made after row ``after_id`` and sent, oldest first."""
+    return list(
+        session.exec(
+            select(DeliveryRow)
+            .where(DeliveryRow.state == SENT, col(DeliveryRow.id) > after_id)
+            .order_by(col(DeliveryRow.id))
+        ).all()
+    )
 
 
 def table_counts(session: Session) -> dict[str, int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,18 +59,38 @@ def parse_database_url(url: str) -> URL:
     return parsed
 
 
+def as_utc(value: datetime) -> datetime:
+    """A time read from the database, timezone-aware.
+
+    Every stored time is UTC, but SQLite hands datetimes back naive (PostgreSQL's
+    ``timestamptz`` does not): compare or convert one only after this.
+    """
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def make_engine(url: str, *, create: bool = True) -> Engine:
     """An engine for ``url``; for SQLite, turns on WAL and foreign keys.
 
     ``create`` makes a SQLite file's folder (``db upgrade``, the demo, tests); without it
     nothing is made on disk until the engine connects (see :func:`open_database`).
     """
+    parsed = parse_database_url(url)
+    if (path := _sqlite_file(parsed)) is not None:
+        _check_sqlite_file(path, create=create)
+    return _engine(parsed)
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory SQLite."""
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(str(parsed.database))
+    return None
+
+
+def _engine(parsed: URL) -> Engine:
     from sqlalchemy.exc import NoSuchModuleError
 
-    parsed = parse_database_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        _check_sqlite_file(Path(parsed.database), create=create)
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
@@ -88,19 +109,23 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         ) from exc
 
 
-def _check_sqlite_file(path: Path, *, create: bool) -> None:
+def _check_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Refuse a path that cannot be a SQLite file; True when the file exists.
+
+    A missing file's folder is made when ``create``.
+    """
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if not create:
-            return
+            return False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(
                 f"cannot create the folder of {path}: {(exc.strerror or '').lower()}"
             ) from exc
-        return
+        return False
     except OSError as exc:
         raise DatabaseError(f"cannot open {path}: {(exc.strerror or '').lower()}") from exc
     if stat.S_ISDIR(mode):
@@ -119,6 +144,7 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
             f"{path} is not a SQLite database (corrupt, or another kind of file): "
             "point NEWSBOT_DATABASE_URL at a new file, or restore a backup"
         )
+    return True
 
 
 def open_database(url: str, *, create: bool) -> Engine:
@@ -127,12 +153,11 @@ def open_database(url: str, *, create: bool) -> Engine:
     Without ``create``, a missing SQLite file is a :class:`SchemaOutdatedError` saying to run
     ``newsbot db upgrade``, and no empty file is left behind.
     """
-    engine = make_engine(url, create=create)
-    path = engine.url.database
-    sqlite_file = engine.dialect.name == "sqlite" and path not in (None, "", ":memory:")
-    if not create and sqlite_file and not Path(str(path)).exists():
-        engine.dispose()
+    parsed = parse_database_url(url)
+    path = _sqlite_file(parsed)
+    if path is not None and not _check_sqlite_file(path, create=create) and not create:
         raise SchemaOutdatedError(f"no database at {path}: run `newsbot db upgrade` to create it")
+    engine = _engine(parsed)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -12,11 +12,12 @@ Usage::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from newsbot.store.db import as_utc
 from newsbot.store.tables import ArticleRow, DeliveryRow, IssueRow
 
 
@@ -33,7 +34,7 @@ class IssueLatency:
         """Seconds from the poll that saw the issue to its first alert at the platform."""
         if self.first_alert_at is None:
             return None
-        return (_aware(self.first_alert_at) - _aware(self.seen_at)).total_seconds()
+        return (as_utc(self.first_alert_at) - as_utc(self.seen_at)).total_seconds()
 
 
 def latest_issue_latency(session: Session, source_id: str) -> IssueLatency | None:
@@ -55,8 +56,3 @@ def latest_issue_latency(session: Session, source_id: str) -> IssueLatency | Non
         )
     ).one()
     return IssueLatency(issue.issue_key, issue.fetched_at, first)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -254,14 +254,3 @@ def mark_channel_failing(session: Session, channel_id: str, error: str) -> bool:
     )
     session.commit()
     return bool(getattr(result, "rowcount", 0))
-
-
-def list_deliveries(
-    session: Session, *, failed_only: bool = False, limit: int = 50
-) -> list[DeliveryRow]:
-    """The newest deliveries first; ``failed_only`` keeps failed and dead ones."""
-    query = select(DeliveryRow)
-    if failed_only:
-        query = query.where(col(DeliveryRow.state).in_((FAILED, DEAD)))
-    rows = session.exec(query.order_by(col(DeliveryRow.id).desc()).limit(limit)).all()
-    return list(rows)

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from newsbot.errors import DatabaseError, SchemaOutdatedError
+from newsbot.store.db import open_database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -74,6 +75,18 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return before, current_revision(engine) or ""
+
+
+def open_current(url: str) -> Engine:
+    """A connected engine whose schema is this code's head: how every command that reads or
+    writes newsbot's tables opens the database (errors are one line, see ``open_database``)."""
+    engine = open_database(url, create=False)
+    try:
+        require_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def require_current(engine: Engine) -> None:

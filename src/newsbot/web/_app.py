@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from newsbot._validate import web_link
+from newsbot.store.db import as_utc
 from newsbot.web._auth import SecurityHeadersMiddleware, TokenMiddleware
 from newsbot.web._heartbeat import Heartbeat
 
@@ -53,8 +55,7 @@ def when(value: datetime | None) -> str:
     """A stored time for people: ``2025-05-16 06:10 UTC``; ``-`` when unset."""
     if value is None:
         return "-"
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return as_utc(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _templates() -> Jinja2Templates:
@@ -62,6 +63,8 @@ def _templates() -> Jinja2Templates:
         loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined
     )
     env.filters["when"] = when
+    # Rows stored before links were checked at extraction may still hold a javascript: URL.
+    env.filters["web_link"] = web_link
     return Jinja2Templates(env=env)
 
 

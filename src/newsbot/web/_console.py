@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from newsbot.secrets import redact_url
 from newsbot.store import console as store
+from newsbot.store.articles import issue_article_rows, latest_issues
 from newsbot.store.outbox import DEAD, FAILED, PENDING, SENDING, SENT
 from newsbot.store.tables import ArticleRow, IssuePageRow, IssueRow
 from newsbot.web._app import render, state_of
@@ -48,7 +49,7 @@ def _overview(app: App) -> dict[str, Any]:
         sources = store.source_health(session)
         channels = store.channel_health(session)
         due, oldest = store.outbox_due(session, now=app.clock())
-        issues = store.latest_issues(session, limit=15)
+        issues = latest_issues(session, limit=15)
     return {
         "sources": sources,
         "channels": [
@@ -90,7 +91,7 @@ def _issue(app: App, issue_id: int) -> dict[str, Any]:
         row = session.get(IssueRow, issue_id)
         if row is None:
             raise HTTPException(404, f"no stored issue with id {issue_id}")
-        articles = store.issue_article_rows(session, issue_id)
+        articles = issue_article_rows(session, issue_id)
         stored = store.issue_pages(session, issue_id)
     return {"issue": row, "pages": group_pages(stored, articles), "count": len(articles)}
 

@@ -9,7 +9,7 @@ render code the outbox uses.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -90,16 +90,24 @@ class Outcome:
     preview_id: int | None = None
 
 
-def typed_rule(text: str, topic_ids: set[str]) -> tuple[RuleSpec | None, list[RuleProblem]]:
-    """The typed rule as a spec, or the problems that stop it (syntax error with its place)."""
+def typed_rule(
+    text: str, topic_ids: set[str], source_ids: Collection[str]
+) -> tuple[RuleSpec | None, list[RuleProblem]]:
+    """The typed rule as a spec, or the problems that stop it (syntax error with its place;
+    unknown topics and sources, checked as ``config check`` checks a rule)."""
+    from newsbot._rule_sources import source_problems
     from newsbot.match import RuleSpec, RuleSyntaxError, parse_query, validate_rule
 
     try:
-        parse_query(text)
+        query = parse_query(text)
     except RuleSyntaxError as exc:
         return None, [RuleProblem(exc.message, text, exc.position)]
     spec = RuleSpec(id=PLAYGROUND_ID, subscriber_id=PLAYGROUND_ID, query=text, mode="alert")
     problems = [RuleProblem(message, text) for message in validate_rule(spec, topic_ids)]
+    problems += [
+        RuleProblem(f"rule {PLAYGROUND_ID}: {message}", text)
+        for message in source_problems(query, source_ids)
+    ]
     return (None if problems else spec), problems
 
 
@@ -108,7 +116,7 @@ def choose_rules(
 ) -> tuple[list[RuleSpec], list[RuleProblem]]:
     """The typed rule when there is one, else the chosen subscriber's rules."""
     if rule.strip():
-        spec, problems = typed_rule(rule, {t.id for t in app.settings.topics})
+        spec, problems = typed_rule(rule, {t.id for t in app.settings.topics}, app.settings.sources)
         return ([spec] if spec else []), problems
     subscriber = app.settings.subscribers.get(subscriber_id)
     if subscriber_id and subscriber is None:
@@ -119,8 +127,7 @@ def choose_rules(
 def search(app: App, rules: Sequence[RuleSpec], issues_n: int) -> tuple[list[Hit], int, int]:
     """(hits, issues searched, articles searched) over the last ``issues_n`` stored issues."""
     from newsbot.match import compile_matcher
-    from newsbot.store.articles import issue_articles
-    from newsbot.store.console import latest_issues
+    from newsbot.store.articles import issue_articles, latest_issues
 
     matcher = compile_matcher(rules, app.settings.topics)
     with app.session() as session:
