@@ -8,7 +8,7 @@ Usage::
 Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
 clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).
 Those compile to tuples of integer keys, found with set operations over posting lists
-(``_matcher._Index``); a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
+(``_index.ClauseIndex``); a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
 topic tag, a negative number. Every other rule (regexes, sources in the query, nested
 NOT/OR) compiles to a tree of nodes (``_nodes``).
 """

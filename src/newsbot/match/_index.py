@@ -1,0 +1,175 @@
+"""Which rules hold for one article, from its hit keys: postings as numpy arrays.
+
+Usage::
+
+    index = ClauseIndex()
+    index.add(rule_index, compiled)          # each clause-form rule, in rule order
+    index.freeze(term_count, rule_count)
+    held = index.holding(index.rows(term_ids_by_field, tag_indices), source_id)  # sorted
+
+A rule in clause form (see _builder) is a conjunction of "any of these keys" clauses and
+one "none of these keys" exclusion. Each clause gets a clause id; the ids of one rule are
+consecutive and rules are added in order, so clause ids sort in rule order. A key's
+posting is the array of the clause ids that name it, all postings in one int32 array
+sliced by an offsets array (CSR). For an article:
+
+1. the postings of its hit keys are gathered into one array (a few thousand clause ids);
+2. sorted, and each clause that holds kept once, its ids bring a rule's clauses together;
+3. per run, the sum of clause weights (+1 for a clause, a large negative number for the
+   exclusion) equals the rule's number of clauses exactly when every clause held and no
+   excluded key hit.
+
+All of it is a dozen numpy calls per article whatever the number of matches: before, a
+Python set received every matching rule id, and the set work grew with the matches (see
+docs/benchmarks.md, "Matching").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from newsbot.match._builder import ANY_FIELD, Compiled
+
+__all__ = ["ClauseIndex"]
+
+IntArray = npt.NDArray[np.int32]
+RowArray = npt.NDArray[np.int64]
+# The weight of an exclusion clause: far below any count of clauses, so that a rule run
+# holding it can never sum to the rule's clause count (and an int32 sum cannot overflow:
+# a rule has one exclusion clause at most).
+_EXCLUDED = -(1 << 30)
+_NOTHING: IntArray = np.empty(0, np.int32)
+
+
+class ClauseIndex:
+    """Clause-form rules by clause ids; ``holding`` finds those that hold, in rule order."""
+
+    def __init__(self) -> None:
+        # While compiling: plain lists, appended to by C-level extend (a million postings
+        # for 100,000 rules); sorted into arrays once by freeze().
+        self._keys: list[int] = []  # posted key, one per posting ...
+        self._posted: list[int] = []  # ... and the clause id it posts to
+        self._clause_rule: list[int] = []  # rule index of each clause id
+        self._clause_weight: list[int] = []  # +1, or _EXCLUDED for an exclusion clause
+        self._need: dict[int, int] = {}  # rule index -> number of (positive) clauses
+        self._sourced: dict[int, tuple[str, ...]] = {}
+        self._by_source: dict[str | None, npt.NDArray[np.bool_]] = {}
+        self._term_rows = 0
+        self._keyed_fields: frozenset[int] = frozenset()  # fields (and ANY_FIELD) of posted keys
+        self._offsets: RowArray = np.zeros(1, np.int64)
+        self._postings: IntArray = _NOTHING
+        self._rule_of: IntArray = _NOTHING
+        self._weight: IntArray = _NOTHING
+        self._need_of: IntArray = _NOTHING
+
+    def add(self, index: int, compiled: Compiled) -> None:
+        """Post rule ``index`` (clause form) under each key of its clauses."""
+        keys, posted = self._keys, self._posted
+        clause = len(self._clause_rule)
+        for keys_of_clause in compiled.clauses:
+            keys.extend(keys_of_clause)
+            posted.extend([clause] * len(keys_of_clause))
+            clause += 1
+        count = len(compiled.clauses)
+        self._clause_rule.extend([index] * count)
+        self._clause_weight.extend([1] * count)
+        if compiled.excluded:
+            keys.extend(compiled.excluded)
+            posted.extend([clause] * len(compiled.excluded))
+            self._clause_rule.append(index)
+            self._clause_weight.append(_EXCLUDED)
+        self._need[index] = count
+        if compiled.sources:
+            self._sourced[index] = compiled.sources
+
+    def freeze(self, term_count: int, rule_count: int) -> None:
+        """Sort the postings by key into one array (CSR): one argsort, not a list per key.
+
+        Row of a key: ``key`` for a term key (``term_id * 4 + field``), and
+        ``term_count * 4 + tag index`` for a topic tag (key ``-(tag index + 1)``).
+        """
+        self._term_rows = term_count * 4
+        keys = np.array(self._keys, np.int64)
+        rows = np.where(keys >= 0, keys, self._term_rows - keys - 1)
+        # Most configs scope no rule to the summary or the body alone: no key is made for them.
+        self._keyed_fields = frozenset((keys[keys >= 0] & 3).tolist())
+        order = np.argsort(rows, kind="stable")
+        row_count = int(rows.max()) + 1 if len(rows) else 0
+        counts = np.bincount(rows, minlength=row_count)
+        self._offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self._postings = np.array(self._posted, np.int32)[order]
+        self._rule_of = np.array(self._clause_rule, np.int32)
+        self._weight = np.array(self._clause_weight, np.int32)
+        need = np.zeros(rule_count, np.int32)
+        if self._need:
+            need[np.fromiter(self._need.keys(), np.int64, len(self._need))] = np.fromiter(
+                self._need.values(), np.int32, len(self._need)
+            )
+        self._need_of = need
+        self._keys, self._posted, self._clause_rule, self._clause_weight = [], [], [], []
+        self._need = {}
+
+    def rows(self, term_ids: Sequence[Collection[int]], tags: Iterable[int]) -> RowArray:
+        """Rows of the hit keys of an article: ``term_ids[field]`` are the terms found in
+        each field (0 headline, 1 summary, 2 body), ``tags`` its topic tags' indices."""
+        parts = []
+        for field, found in enumerate(term_ids):
+            if not found or not self._keyed_fields.intersection((field, ANY_FIELD)):
+                continue  # no rule is scoped to this field: no key to make
+            ids = np.fromiter(found, np.int64, len(found)) * 4
+            if field in self._keyed_fields:
+                parts.append(ids + field)
+            if ANY_FIELD in self._keyed_fields:  # a term in two fields gives this key twice:
+                parts.append(ids + ANY_FIELD)  # np.unique drops the clause ids it repeats
+        tagged = [self._term_rows + tag for tag in tags]
+        if tagged:
+            parts.append(np.array(tagged, np.int64))
+        if not parts:
+            return np.empty(0, np.int64)
+        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        # Keys past the last posted row (a tag no rule names) post nothing.
+        return rows[rows < len(self._offsets) - 1]
+
+    def holding(self, rows: RowArray, source_id: str | None) -> IntArray:
+        """Indices of the clause-form rules that hold, sorted, for the hit keys' ``rows``."""
+        if not len(rows):
+            return _NOTHING
+        offsets = self._offsets
+        starts, ends = offsets[rows], offsets[rows + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return _NOTHING
+        # The concatenation of postings[starts[i]:ends[i]] without a Python loop: each
+        # position is its row's start plus its place inside the row.
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        clauses = np.sort(self._postings[shift + np.arange(total)])
+        # Each clause once (np.unique does this sort too, but costs 30 times more here).
+        first = np.empty(total, np.bool_)
+        first[0] = True
+        np.not_equal(clauses[1:], clauses[:-1], out=first[1:])
+        clauses = clauses[first]
+        rules = self._rule_of[clauses]
+        # Where a run of one rule's clauses starts.
+        first = first[: len(rules)]
+        np.not_equal(rules[1:], rules[:-1], out=first[1:])
+        starts_of_runs = np.flatnonzero(first)
+        sums = np.add.reduceat(self._weight[clauses], starts_of_runs)
+        candidates = rules[starts_of_runs]
+        held: IntArray = candidates[sums == self._need_of[candidates]]
+        if self._sourced and len(held):
+            held = held[~self._outside(source_id)[held]]
+        return held
+
+    def _outside(self, source_id: str | None) -> npt.NDArray[np.bool_]:
+        """Clause rules scoped to sources other than ``source_id``, by rule index (cached)."""
+        found = self._by_source.get(source_id)
+        if found is None:
+            found = np.zeros(len(self._need_of), np.bool_)
+            for index, sources in self._sourced.items():
+                found[index] = source_id not in sources
+            self._by_source[source_id] = found
+        return found
