@@ -57,24 +57,34 @@ class Matcher:
 
     def _compile(self, rules: Sequence[RuleSpec], topics: Sequence[Topic]) -> None:
         builder = Builder(topics)
-        self._rules: list[Compiled] = []
+        # By rule index: the compiled rule, or None for a keyword rule until it is first
+        # explained (then compiled from its spec, kept in _specs).
+        self._rules: list[Compiled | None] = []
+        self._specs: list[RuleSpec] = []
         self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
         self._index = ClauseIndex()
         self._trees = _TreeIndex()
         for spec in rules:
-            built = builder.compile(spec)
-            if built is None:
-                continue  # an empty rule matches nothing (validate_rule reports it)
-            compiled, triggers = built
-            index = len(self._rules)
-            self._rules.append(compiled)
-            self._ids.append((spec.subscriber_id, spec.id))
-            if compiled.node is None:
-                self._index.add(index, compiled)
+            field = builder.keyword_field(spec)
+            if field is not None:  # most rules: posted by their texts, compiled in bulk
+                if not (spec.any or spec.all):
+                    continue  # exclusions alone match nothing (validate_rule reports it)
+                self._index.add_keywords(len(self._rules), spec, field)
+                self._rules.append(None)
             else:
-                self._trees.add(index, triggers)
+                built = builder.compile(spec)
+                if built is None:
+                    continue  # an empty rule matches nothing (validate_rule reports it)
+                compiled, triggers = built
+                if compiled.node is None:
+                    self._index.add(len(self._rules), compiled)
+                else:
+                    self._trees.add(len(self._rules), triggers)
+                self._rules.append(compiled)
+            self._specs.append(spec)
+            self._ids.append((spec.subscriber_id, spec.id))
         self._builder = builder
-        self._index.freeze(len(builder.terms), len(self._rules))
+        self._index.freeze(builder, len(self._rules))
         self._trees.freeze()
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
         self._latin = frozenset(i for i, bounds in enumerate(self._bounds) if any(bounds))
@@ -147,6 +157,7 @@ class Matcher:
         rules = self._rules
         for index in self._trees.candidates(scan):
             rule = rules[index]
+            assert rule is not None  # tree rules are compiled up front
             if rule.sources and source_id not in rule.sources:
                 continue
             assert rule.node is not None
@@ -170,6 +181,12 @@ class Matcher:
     def _match_of(self, index: int, scan: Scan) -> Match:
         """The Match of rule ``index``, which holds for ``scan``, with its explanations."""
         rule = self._rules[index]
+        if rule is None:
+            # A keyword rule's first explanation: compile it now and keep it (a racing
+            # thread compiles the same rule; the builder's tables only learn, never change).
+            built = self._builder.compile(self._specs[index])
+            assert built is not None  # rules that compile to nothing are not indexed
+            rule = self._rules[index] = built[0]
         if rule.node is not None:
             return _explain_tree(rule, self._ids[index], scan)
         return Match(*self._ids[index], self._explain_clauses(rule, scan))
