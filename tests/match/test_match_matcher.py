@@ -255,3 +255,20 @@ def test_keyword_rules_of_every_shape_agree_with_the_reference() -> None:
         for spec in rules
         for m in compile_matcher([spec], CATALOG).match(article, source_id="ywsb")
     ]
+
+
+def test_rules_of_more_clauses_than_the_index_packs_still_match() -> None:
+    """A rule of more clauses than a posting can number (all of 40 terms, keywords or a
+    query) is compiled as a tree: it holds only when every term is there."""
+    terms = [f"词{i:02d}" for i in range(40)]
+    article = Article(headline="全文", summary="", body=" ".join(terms))
+    missing_one = Article(headline="全文", summary="", body=" ".join(terms[1:]))
+    rules = [
+        rule("all-keywords", all=tuple(terms)),
+        rule("all-query", query=" ".join(terms)),
+        rule("all-and-none", all=tuple(terms), none=("招聘",)),
+    ]
+    assert matched(rules, article) == [spec.id for spec in rules]
+    assert matched(rules, missing_one) == []
+    for checked in (article, missing_one):
+        assert matched(rules, checked) == naive_matches(rules, checked, topics=CATALOG)

@@ -60,6 +60,9 @@ Trigger = int | str
 NO_TRIGGERS: frozenset[Trigger] = frozenset()  # a clause rule: indexed by its keys instead
 _ONE_KEY_MASKS = frozenset({1, 2, 4, ALL_FIELDS})  # scopes where a term is one clause key
 _KEY_FIELD = {1: 0, 2: 1, 4: 2, ALL_FIELDS: ANY_FIELD}  # the field of that key, by scope
+# Clauses of a rule in clause form: the index packs the clause number in 5 bits (see
+# _index). A rule of more ("all" of 40 terms) is compiled as a tree, which is as correct.
+MAX_CLAUSES = 30
 
 
 class Compiled(NamedTuple):
@@ -121,6 +124,8 @@ class Builder:
         none; no query, no topics), or None for other rules and several fields."""
         if (spec.query is not None and spec.query.strip()) or spec.topics:
             return None
+        if len(spec.all) >= MAX_CLAUSES:
+            return None
         mask = self._masks.get(spec.fields)
         if mask is None:
             mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
@@ -170,12 +175,13 @@ class Builder:
             # Keywords only (most rules): straight to clause form, no tree to build.
             if not (spec.any or spec.all):
                 return None
-            return self._keyword_rule(spec, mask), NO_TRIGGERS
+            if len(spec.all) < MAX_CLAUSES:
+                return self._keyword_rule(spec, mask), NO_TRIGGERS
         expression = rule_expression(spec)
         if expression is None:
             return None
         form = _ClauseForm(self, mask)
-        if form.add_conjuncts(expression) and form.clauses:
+        if form.add_conjuncts(expression) and 0 < len(form.clauses) <= MAX_CLAUSES:
             return self._clause_rule(spec, form), NO_TRIGGERS
         node, triggers = _TreeBuilder(self).build(expression, mask)
         return Compiled(spec.sources, node=node), triggers

@@ -3,22 +3,21 @@
 Usage::
 
     index = ClauseIndex()
-    index.add(rule_index, compiled)          # each clause-form rule, in rule order, or
+    index.add(rule_index, compiled)               # a clause-form rule, in rule order, or
     index.add_keywords(rule_index, spec, field)   # a keyword rule, not compiled
     index.freeze(builder, rule_count)
     held = index.holding(index.rows(term_ids_by_field, tag_indices), source_id)  # sorted
 
-A rule in clause form (see _builder) is a conjunction of "any of these keys" clauses and
-one "none of these keys" exclusion. Each clause gets a clause id; the ids of one rule are
-consecutive and rules are added in order, so clause ids sort in rule order. A key's
-posting is the array of the clause ids that name it, all postings in one int32 array
-sliced by an offsets array (CSR). For an article:
+A rule in clause form (see _builder) is a conjunction of up to MAX_CLAUSES "any of these
+keys" clauses and one "none of these keys" exclusion. A posting is one int32,
+``rule index << 5 | clause number`` (31 for the exclusion): the rule and the clause are
+read from it with a shift and a mask, no lookup table. All postings are one array sorted
+by key and sliced by an offsets array (CSR). For an article:
 
-1. the postings of its hit keys are gathered into one array (a few thousand clause ids);
-2. sorted, and each clause that holds kept once, its ids bring a rule's clauses together;
-3. per run, the sum of clause weights (+1 for a clause, a large negative number for the
-   exclusion) equals the rule's number of clauses exactly when every clause held and no
-   excluded key hit.
+1. the postings of its hit keys are gathered into one array (a few thousand ints);
+2. sorted, each (rule, clause) kept once: a rule's clauses that hold are now adjacent;
+3. a rule holds when its run is as long as its number of clauses and does not end with
+   the exclusion (the largest clause number).
 
 All of it is a dozen numpy calls per article whatever the number of matches: before, a
 Python set received every matching rule id, and the set work grew with the matches (see
@@ -32,17 +31,16 @@ from collections.abc import Collection, Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from newsbot.match._builder import ANY_FIELD, Builder, Compiled
+from newsbot.match._builder import ANY_FIELD, MAX_CLAUSES, Builder, Compiled
 from newsbot.match._rules import RuleSpec
 
 __all__ = ["ClauseIndex"]
 
 IntArray = npt.NDArray[np.int32]
 RowArray = npt.NDArray[np.int64]
-# The weight of an exclusion clause: far below any count of clauses, so that a rule run
-# holding it can never sum to the rule's clause count (and an int32 sum cannot overflow:
-# a rule has one exclusion clause at most).
-_EXCLUDED = -(1 << 30)
+_CLAUSE_BITS = 5  # clause numbers 0..MAX_CLAUSES - 1, and _EXCLUSION
+_EXCLUSION = (1 << _CLAUSE_BITS) - 1
+assert MAX_CLAUSES <= _EXCLUSION
 _NOTHING: IntArray = np.empty(0, np.int32)
 
 
@@ -53,41 +51,31 @@ class ClauseIndex:
         # While compiling: plain lists, appended to by C-level extend (a million postings
         # for 100,000 rules); sorted into arrays once by freeze().
         self._keys: list[int] = []  # posted key, one per posting ...
-        self._posted: list[int] = []  # ... and the clause id it posts to
+        self._posted: list[int] = []  # ... and the posting (rule << 5 | clause number)
         # Keyword rules post texts, made keys by freeze() in bulk (see add_keywords).
         self._texts: list[str] = []
         self._text_posted: list[int] = []
         self._text_field: list[int] = []
-        self._clause_rule: list[int] = []  # rule index of each clause id
-        self._clause_weight: list[int] = []  # +1, or _EXCLUDED for an exclusion clause
-        self._need: dict[int, int] = {}  # rule index -> number of (positive) clauses
+        self._need: dict[int, int] = {}  # rule index -> number of clauses (exclusion aside)
         self._sourced: dict[int, tuple[str, ...]] = {}
         self._by_source: dict[str | None, npt.NDArray[np.bool_]] = {}
         self._term_rows = 0
         self._keyed_fields: frozenset[int] = frozenset()  # fields (and ANY_FIELD) of posted keys
-        self._offsets: RowArray = np.zeros(1, np.int64)
+        self._offsets: IntArray = np.zeros(1, np.int32)
         self._postings: IntArray = _NOTHING
-        self._rule_of: IntArray = _NOTHING
-        self._weight: IntArray = _NOTHING
-        self._need_of: IntArray = _NOTHING
+        self._need_of: npt.NDArray[np.uint8] = np.zeros(0, np.uint8)
 
     def add(self, index: int, compiled: Compiled) -> None:
         """Post rule ``index`` (clause form) under each key of its clauses."""
         keys, posted = self._keys, self._posted
-        clause = len(self._clause_rule)
-        for keys_of_clause in compiled.clauses:
+        base = index << _CLAUSE_BITS
+        for number, keys_of_clause in enumerate(compiled.clauses):
             keys.extend(keys_of_clause)
-            posted.extend([clause] * len(keys_of_clause))
-            clause += 1
-        count = len(compiled.clauses)
-        self._clause_rule.extend([index] * count)
-        self._clause_weight.extend([1] * count)
+            posted.extend([base | number] * len(keys_of_clause))
         if compiled.excluded:
             keys.extend(compiled.excluded)
-            posted.extend([clause] * len(compiled.excluded))
-            self._clause_rule.append(index)
-            self._clause_weight.append(_EXCLUDED)
-        self._need[index] = count
+            posted.extend([base | _EXCLUSION] * len(compiled.excluded))
+        self._need[index] = len(compiled.clauses)
         if compiled.sources:
             self._sourced[index] = compiled.sources
 
@@ -97,23 +85,19 @@ class ClauseIndex:
         per term here, freeze() makes keys of all the texts at once. 92% of the benchmark's
         rules take this path; it halved their compile time."""
         texts, posted = self._texts, self._text_posted
-        clause = len(self._clause_rule)
+        base = index << _CLAUSE_BITS
         count = 0
         if spec.any:  # one clause: any of these
             texts.extend(spec.any)
-            posted.extend([clause] * len(spec.any))
+            posted.extend([base] * len(spec.any))
             count = 1
         if spec.all:  # one clause per term
             texts.extend(spec.all)
-            posted.extend(range(clause + count, clause + count + len(spec.all)))
+            posted.extend(range(base + count, base + count + len(spec.all)))
             count += len(spec.all)
-        self._clause_rule.extend([index] * count)
-        self._clause_weight.extend([1] * count)
         if spec.none:
             texts.extend(spec.none)
-            posted.extend([clause + count] * len(spec.none))
-            self._clause_rule.append(index)
-            self._clause_weight.append(_EXCLUDED)
+            posted.extend([base | _EXCLUSION] * len(spec.none))
         self._text_field.extend([field] * (len(texts) - len(self._text_field)))
         self._need[index] = count
         if spec.sources:
@@ -125,6 +109,8 @@ class ClauseIndex:
         Row of a key: ``key`` for a term key (``term_id * 4 + field``), and
         ``term_count * 4 + tag index`` for a topic tag (key ``-(tag index + 1)``).
         """
+        if rule_count >= 1 << (31 - _CLAUSE_BITS):
+            raise ValueError(f"{rule_count} rules: more than one matcher can index")
         keys = np.array(self._keys, np.int64)
         posted = np.array(self._posted, np.int32)
         if self._texts:
@@ -138,21 +124,17 @@ class ClauseIndex:
         # Most configs scope no rule to the summary or the body alone: no key is made for them.
         self._keyed_fields = frozenset((keys[keys >= 0] & 3).tolist())
         order = np.argsort(rows, kind="stable")
-        row_count = int(rows.max()) + 1 if len(rows) else 0
-        counts = np.bincount(rows, minlength=row_count)
-        self._offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        counts = np.bincount(rows, minlength=int(rows.max()) + 1 if len(rows) else 0)
+        self._offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
         self._postings = posted[order]
-        self._rule_of = np.array(self._clause_rule, np.int32)
-        self._weight = np.array(self._clause_weight, np.int32)
-        need = np.zeros(rule_count, np.int32)
+        need = np.zeros(rule_count, np.uint8)
         if self._need:
             need[np.fromiter(self._need.keys(), np.int64, len(self._need))] = np.fromiter(
-                self._need.values(), np.int32, len(self._need)
+                self._need.values(), np.uint8, len(self._need)
             )
         self._need_of = need
-        self._keys, self._posted, self._clause_rule, self._clause_weight = [], [], [], []
+        self._keys, self._posted, self._need = [], [], {}
         self._texts, self._text_posted, self._text_field = [], [], []
-        self._need = {}
 
     def rows(self, term_ids: Sequence[Collection[int]], tags: Iterable[int]) -> RowArray:
         """Rows of the hit keys of an article: ``term_ids[field]`` are the terms found in
@@ -188,20 +170,20 @@ class ClauseIndex:
         # The concatenation of postings[starts[i]:ends[i]] without a Python loop: each
         # position is its row's start plus its place inside the row.
         shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        clauses = np.sort(self._postings[shift + np.arange(total)])
-        # Each clause once (np.unique does this sort too, but costs 30 times more here).
+        posted = np.sort(self._postings[shift + np.arange(total, dtype=np.int32)])
+        # Each (rule, clause) once (np.unique does this sort too, but costs 30 times more).
         first = np.empty(total, np.bool_)
         first[0] = True
-        np.not_equal(clauses[1:], clauses[:-1], out=first[1:])
-        clauses = clauses[first]
-        rules = self._rule_of[clauses]
-        # Where a run of one rule's clauses starts.
-        first = first[: len(rules)]
+        np.not_equal(posted[1:], posted[:-1], out=first[1:])
+        posted = posted[first]
+        rules = posted >> _CLAUSE_BITS
+        first = first[: len(rules)]  # now: where the run of one rule starts
         np.not_equal(rules[1:], rules[:-1], out=first[1:])
-        starts_of_runs = np.flatnonzero(first)
-        sums = np.add.reduceat(self._weight[clauses], starts_of_runs)
-        candidates = rules[starts_of_runs]
-        held: IntArray = candidates[sums == self._need_of[candidates]]
+        runs = np.flatnonzero(first)
+        run_lengths = np.diff(runs, append=len(rules))
+        excluded = (posted[runs + run_lengths - 1] & _EXCLUSION) == _EXCLUSION
+        candidates = rules[runs]
+        held: IntArray = candidates[(run_lengths == self._need_of[candidates]) & ~excluded]
         if self._sourced and len(held):
             held = held[~self._outside(source_id)[held]]
         return held
