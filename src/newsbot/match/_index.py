@@ -26,7 +26,7 @@ docs/benchmarks.md, "Matching").
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +61,8 @@ class ClauseIndex:
         self._by_source: dict[str | None, npt.NDArray[np.bool_]] = {}
         self._term_rows = 0
         self._keyed_fields: frozenset[int] = frozenset()  # fields (and ANY_FIELD) of posted keys
-        self._offsets: IntArray = np.zeros(1, np.int32)
+        self._offsets: IntArray = np.zeros(1, np.int32)  # by row: where its postings start
+        self._lengths: IntArray = _NOTHING  # by row: how many postings
         self._postings: IntArray = _NOTHING
         self._need_of: npt.NDArray[np.uint8] = np.zeros(0, np.uint8)
 
@@ -124,8 +125,11 @@ class ClauseIndex:
         # Most configs scope no rule to the summary or the body alone: no key is made for them.
         self._keyed_fields = frozenset((keys[keys >= 0] & 3).tolist())
         order = np.argsort(rows, kind="stable")
-        counts = np.bincount(rows, minlength=int(rows.max()) + 1 if len(rows) else 0)
+        # A row for every term key and every tag, posted or not: the rows of an article
+        # need no bounds check.
+        counts = np.bincount(rows, minlength=self._term_rows + len(builder.topic_names))
         self._offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        self._lengths = counts.astype(np.int32)
         self._postings = posted[order]
         need = np.zeros(rule_count, np.uint8)
         if self._need:
@@ -136,34 +140,29 @@ class ClauseIndex:
         self._keys, self._posted, self._need = [], [], {}
         self._texts, self._text_posted, self._text_field = [], [], []
 
-    def rows(self, term_ids: Sequence[Collection[int]], tags: Iterable[int]) -> RowArray:
+    def rows(self, term_ids: Sequence[Collection[int]], tags: Sequence[int]) -> RowArray:
         """Rows of the hit keys of an article: ``term_ids[field]`` are the terms found in
         each field (0 headline, 1 summary, 2 body), ``tags`` its topic tags' indices."""
-        parts = []
-        for field, found in enumerate(term_ids):
-            if not found or not self._keyed_fields.intersection((field, ANY_FIELD)):
-                continue  # no rule is scoped to this field: no key to make
-            ids = np.fromiter(found, np.int64, len(found)) * 4
-            if field in self._keyed_fields:
-                parts.append(ids + field)
-            if ANY_FIELD in self._keyed_fields:  # a term in two fields gives this key twice:
-                parts.append(ids + ANY_FIELD)  # np.unique drops the clause ids it repeats
-        tagged = [self._term_rows + tag for tag in tags]
-        if tagged:
-            parts.append(np.array(tagged, np.int64))
+        keyed = self._keyed_fields
+        parts = [
+            np.fromiter(found, np.int64, len(found)) * 4 + field
+            for field, found in enumerate(term_ids)
+            if found and field in keyed  # only fields some rule is scoped to
+        ]
+        if ANY_FIELD in keyed:  # a term found in several fields is one "any field" key
+            found = set().union(*term_ids)
+            parts.append(np.fromiter(found, np.int64, len(found)) * 4 + ANY_FIELD)
+        if tags:
+            parts.append(np.array([self._term_rows + tag for tag in tags], np.int64))
         if not parts:
             return np.empty(0, np.int64)
-        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        # Keys past the last posted row (a tag no rule names) post nothing.
-        return rows[rows < len(self._offsets) - 1]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def holding(self, rows: RowArray, source_id: str | None) -> IntArray:
         """Indices of the clause-form rules that hold, sorted, for the hit keys' ``rows``."""
         if not len(rows):
             return _NOTHING
-        offsets = self._offsets
-        starts, ends = offsets[rows], offsets[rows + 1]
-        lengths = ends - starts
+        starts, lengths = self._offsets[rows], self._lengths[rows]
         total = int(lengths.sum())
         if not total:
             return _NOTHING
