@@ -7,10 +7,10 @@ Usage::
 
 Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
 clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).
-Those compile to tuples of integer keys, found with set operations over posting lists
-(``_index.ClauseIndex``); a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
-topic tag, a negative number. Every other rule (regexes, sources in the query, nested
-NOT/OR) compiles to a tree of nodes (``_nodes``).
+Those compile to tuples of integer keys (at most MAX_CLAUSES clauses), found with array
+operations over postings (``_index.ClauseIndex``); a key is ``term_id * 4 + field``
+(field 3 = any field) or, for a topic tag, a negative number. Every other rule (regexes,
+sources in the query, nested NOT/OR, more clauses) compiles to a tree of nodes (``_nodes``).
 """
 
 from __future__ import annotations
@@ -188,8 +188,9 @@ class Builder:
 
     def _keyword_rule(self, spec: RuleSpec, mask: int) -> Compiled:
         """A rule of any/all/none keywords (no topics): the clauses ``_ClauseForm`` makes of its
-        ``rule_expression``, with one C-level table lookup per term (100,000 rules compile
-        in a second)."""
+        ``rule_expression``, with one C-level table lookup per term. The matcher posts most
+        keyword rules without it (``ClauseIndex.add_keywords``) and compiles them here only
+        when explaining one."""
         table = self.keys_of.get(mask)
         if table is None:
             table = self.keys_of[mask] = {}

@@ -179,10 +179,12 @@ class ClauseIndex:
         first = first[: len(rules)]  # now: where the run of one rule starts
         np.not_equal(rules[1:], rules[:-1], out=first[1:])
         runs = np.flatnonzero(first)
-        run_lengths = np.diff(runs, append=len(rules))
-        excluded = (posted[runs + run_lengths - 1] & _EXCLUSION) == _EXCLUSION
+        ends = np.empty_like(runs)  # where each run ends (np.diff's append= costs more)
+        ends[:-1] = runs[1:]
+        ends[-1] = len(rules)
+        excluded = (posted[ends - 1] & _EXCLUSION) == _EXCLUSION
         candidates = rules[runs]
-        held: IntArray = candidates[(run_lengths == self._need_of[candidates]) & ~excluded]
+        held: IntArray = candidates[(ends - runs == self._need_of[candidates]) & ~excluded]
         if self._sourced and len(held):
             held = held[~self._outside(source_id)[held]]
         return held

@@ -10,11 +10,11 @@ Usage::
 How it stays fast with 100,000 rules: terms shared by many rules are stored once. One pass
 of the automaton over the folded headline, summary and body gives the article's hit keys
 (term × field, topic tags). Rules in clause form are then found with a dozen numpy calls
-over int32 postings of clause ids (``_index.ClauseIndex``): no Python code runs per rule
-or per match. The few
-rules in tree form (regexes, nested NOT/OR, ``source:``) are tested when one of their
-trigger terms or tags hit, or always when they have none. Match objects, explanations and
-snippets are made only for the matches that are read."""
+over int32 postings of (rule, clause) (``_index.ClauseIndex``): no Python code runs per
+rule or per match. The few rules in tree form (regexes, nested NOT/OR, ``source:``) are
+tested when one of their trigger terms or tags hit, or always when they have none. Match
+objects, explanations and snippets are made only for the matches that are read; keyword
+rules (most rules) are compiled to their clauses only then, the first time."""
 
 from __future__ import annotations
 
