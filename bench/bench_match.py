@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import platform
 import random
 import re
 import statistics
 import sys
 import time
 import tracemalloc
+from importlib.metadata import version
 from pathlib import Path
 
 from newsbot.match import Matcher, RuleSpec, compile_matcher, normalize
@@ -186,6 +189,11 @@ def main() -> None:
     articles = make_issue(rng, args.pages)
     rules = [make_rule(i, rng, words, sample, share) for i in range(args.subscribers)]
     chars = sum(len(a.headline) + len(a.summary) + len(a.body) for a in articles)
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.system()}, Python {platform.python_version()}, "
+        f"pyahocorasick {version('pyahocorasick')}, numpy {version('numpy')}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     print(f"vocabulary: {len(words)} dictionary words, {len(sample)} sample words")
     print(f"issue: {args.pages} pages, {len(articles)} articles, {chars} chars")
     print(f"rules: {len(rules)} subscribers x 10 terms, {share:.1%} from the page")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import newsbot.match
 from newsbot.match import RuleSpec, compile_matcher
+from newsbot.match._reference import naive_matches
 from newsbot.models import Article, Explanation
 
 from .conftest import CATALOG, FRAUD, JOBS_FRAUD, MONEY, SKILLS
@@ -216,3 +217,58 @@ def test_latin_word_boundaries_with_many_latin_terms() -> None:
     inside = Article(headline="email", summary="mail", body="maintain")
     assert matched(rules, whole) == ["shop-7/ai"]
     assert matched(rules, inside) == []
+
+
+def test_keyword_rules_of_every_shape_agree_with_the_reference() -> None:
+    """Keyword rules are posted by their texts and compiled only when explained: repeated
+    terms, a keyword that folds to nothing, a term both wanted and excluded, field and
+    source scopes all hold exactly as the naive reference says, and read the same."""
+    article = Article(headline="义乌反洗钱", summary="", body="打击电信网络诈骗 招聘")
+    rules = [
+        rule("twice", all=("反洗钱", "反洗錢")),  # one folded term, two clauses
+        rule("blank-any", any=(" ", "诈骗")),  # a blank keyword matches nothing ...
+        rule("blank-all", all=("诈骗", " ")),  # ... so this never holds
+        rule("wanted-and-excluded", any=("义乌",), none=("义乌",)),
+        rule("excluded", any=("诈骗",), none=("招聘",)),
+        rule("not-excluded", any=("诈骗",), none=("芯片",)),
+        rule("all-and-any", any=("芯片", "反洗钱"), all=("义乌", "电信网络诈骗")),
+        rule("headline", any=("诈骗",), fields=("headline",)),
+        rule("body", any=("诈骗",), fields=("body",)),
+        rule("other-source", any=("诈骗",), sources=("jhrb",)),
+        rule("this-source", any=("诈骗",), sources=("ywsb",)),
+    ]
+    matcher = compile_matcher(rules, CATALOG)
+    found = matcher.evaluate(article, source_id="ywsb")
+    expected = naive_matches(rules, article, topics=CATALOG, source_id="ywsb")
+    assert expected == [
+        "shop-7/twice",
+        "shop-7/blank-any",
+        "shop-7/not-excluded",
+        "shop-7/all-and-any",
+        "shop-7/body",
+        "shop-7/this-source",
+    ]
+    assert [rule_id for _, rule_id in found.rule_ids()] == expected
+    assert [m.rule_id for m in found] == expected
+    assert [m.explanations for m in found] == [
+        m.explanations
+        for spec in rules
+        for m in compile_matcher([spec], CATALOG).match(article, source_id="ywsb")
+    ]
+
+
+def test_rules_of_more_clauses_than_the_index_packs_still_match() -> None:
+    """A rule of more clauses than a posting can number (all of 40 terms, keywords or a
+    query) is compiled as a tree: it holds only when every term is there."""
+    terms = [f"词{i:02d}" for i in range(40)]
+    article = Article(headline="全文", summary="", body=" ".join(terms))
+    missing_one = Article(headline="全文", summary="", body=" ".join(terms[1:]))
+    rules = [
+        rule("all-keywords", all=tuple(terms)),
+        rule("all-query", query=" ".join(terms)),
+        rule("all-and-none", all=tuple(terms), none=("招聘",)),
+    ]
+    assert matched(rules, article) == [spec.id for spec in rules]
+    assert matched(rules, missing_one) == []
+    for checked in (article, missing_one):
+        assert matched(rules, checked) == naive_matches(rules, checked, topics=CATALOG)

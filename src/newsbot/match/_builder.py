@@ -7,10 +7,10 @@ Usage::
 
 Most rules are a conjunction of "any of these terms/topics" clauses and one "none of these"
 clause (any/all/none/topics keywords, and queries such as ``(a OR b) (c OR d) NOT e``).
-Those compile to tuples of integer keys, found with set operations over posting lists
-(``_matcher._Index``); a key is ``term_id * 4 + field`` (field 3 = any field) or, for a
-topic tag, a negative number. Every other rule (regexes, sources in the query, nested
-NOT/OR) compiles to a tree of nodes (``_nodes``).
+Those compile to tuples of integer keys (at most MAX_CLAUSES clauses), found with array
+operations over postings (``_index.ClauseIndex``); a key is ``term_id * 4 + field``
+(field 3 = any field) or, for a topic tag, a negative number. Every other rule (regexes,
+sources in the query, nested NOT/OR, more clauses) compiles to a tree of nodes (``_nodes``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import chain
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from newsbot.match._ast import (
     FIELDS,
@@ -56,6 +59,10 @@ ANY_FIELD = 3  # the field part of a key that holds whichever field the term hit
 Trigger = int | str
 NO_TRIGGERS: frozenset[Trigger] = frozenset()  # a clause rule: indexed by its keys instead
 _ONE_KEY_MASKS = frozenset({1, 2, 4, ALL_FIELDS})  # scopes where a term is one clause key
+_KEY_FIELD = {1: 0, 2: 1, 4: 2, ALL_FIELDS: ANY_FIELD}  # the field of that key, by scope
+# Clauses of a rule in clause form: the index packs the clause number in 5 bits (see
+# _index). A rule of more ("all" of 40 terms) is compiled as a tree, which is as correct.
+MAX_CLAUSES = 30
 
 
 class Compiled(NamedTuple):
@@ -103,6 +110,27 @@ class Builder:
             self.displays.append(text.strip())
         return term_id
 
+    def term_ids_of(self, texts: list[str]) -> npt.NDArray[np.int64]:
+        """The term id of each text (interned), -1 where it folds to nothing: each distinct
+        text folded once, the rest C-level lookups (a million texts for 100,000 rules)."""
+        distinct = dict.fromkeys(texts)  # in order: a term's first spelling is its display
+        for text in distinct:
+            term_id = self.term_id(text)
+            distinct[text] = -1 if term_id is None else term_id
+        return np.fromiter(map(distinct.__getitem__, texts), np.int64, len(texts))
+
+    def keyword_field(self, spec: RuleSpec) -> int | None:
+        """The one key field (0-2, or ANY_FIELD) of each term of a keyword rule (any, all,
+        none; no query, no topics), or None for other rules and several fields."""
+        if (spec.query is not None and spec.query.strip()) or spec.topics:
+            return None
+        if len(spec.all) >= MAX_CLAUSES:
+            return None
+        mask = self._masks.get(spec.fields)
+        if mask is None:
+            mask = self._masks[spec.fields] = field_mask(spec.fields) or ALL_FIELDS
+        return _KEY_FIELD.get(mask)
+
     def spelled_keys(self, text: str, mask: int) -> tuple[int, ...]:
         """Clause keys of ``text`` in a field scope, learned into ``keys_of`` (and into
         ``differs`` when the spelling differs); the slow path of a table lookup."""
@@ -147,20 +175,22 @@ class Builder:
             # Keywords only (most rules): straight to clause form, no tree to build.
             if not (spec.any or spec.all):
                 return None
-            return self._keyword_rule(spec, mask), NO_TRIGGERS
+            if len(spec.all) < MAX_CLAUSES:
+                return self._keyword_rule(spec, mask), NO_TRIGGERS
         expression = rule_expression(spec)
         if expression is None:
             return None
         form = _ClauseForm(self, mask)
-        if form.add_conjuncts(expression) and form.clauses:
+        if form.add_conjuncts(expression) and 0 < len(form.clauses) <= MAX_CLAUSES:
             return self._clause_rule(spec, form), NO_TRIGGERS
         node, triggers = _TreeBuilder(self).build(expression, mask)
         return Compiled(spec.sources, node=node), triggers
 
     def _keyword_rule(self, spec: RuleSpec, mask: int) -> Compiled:
         """A rule of any/all/none keywords (no topics): the clauses ``_ClauseForm`` makes of its
-        ``rule_expression``, with one C-level table lookup per term (100,000 rules compile
-        in a second)."""
+        ``rule_expression``, with one C-level table lookup per term. The matcher posts most
+        keyword rules without it (``ClauseIndex.add_keywords``) and compiles them here only
+        when explaining one."""
         table = self.keys_of.get(mask)
         if table is None:
             table = self.keys_of[mask] = {}

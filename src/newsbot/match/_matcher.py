@@ -9,25 +9,28 @@ Usage::
 
 How it stays fast with 100,000 rules: terms shared by many rules are stored once. One pass
 of the automaton over the folded headline, summary and body gives the article's hit keys
-(term × field, topic tags). Rules in clause form are then found with set operations over
-posting tuples of integer rule ids (``_Index``): no Python code runs per rule. The few
-rules in tree form (regexes, nested NOT/OR, ``source:``) are tested when one of their
-trigger terms or tags hit, or always when they have none. Match objects, explanations and
-snippets are made only for the matches that are read."""
+(term × field, topic tags). Rules in clause form are then found with a dozen numpy calls
+over int32 postings of (rule, clause) (``_index.ClauseIndex``): no Python code runs per
+rule or per match. The few rules in tree form (regexes, nested NOT/OR, ``source:``) are
+tested when one of their trigger terms or tags hit, or always when they have none. Match
+objects, explanations and snippets are made only for the matches that are read; keyword
+rules (most rules) are compiled to their clauses only then, the first time."""
 
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from operator import itemgetter
 from typing import overload
 
 import ahocorasick
+import numpy as np
+import numpy.typing as npt
 
 from newsbot.match._ast import field_texts
 from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
+from newsbot.match._index import ClauseIndex
 from newsbot.match._nodes import Scan, tag_explanation, term_explanation
 from newsbot.match._normalize import is_word_char, normalize
 from newsbot.match._rules import RuleSpec
@@ -54,21 +57,35 @@ class Matcher:
 
     def _compile(self, rules: Sequence[RuleSpec], topics: Sequence[Topic]) -> None:
         builder = Builder(topics)
-        self._rules: list[Compiled] = []
+        # By rule index: the compiled rule, or None for a keyword rule until it is first
+        # explained (then compiled from its spec, kept in _specs).
+        self._rules: list[Compiled | None] = []
+        self._specs: list[RuleSpec] = []
         self._ids: list[tuple[str, str]] = []  # (subscriber id, rule id) by rule index
-        self._index = _Index()
+        self._index = ClauseIndex()
+        self._trees = _TreeIndex()
         for spec in rules:
-            built = builder.compile(spec)
-            if built is None:
-                continue  # an empty rule matches nothing (validate_rule reports it)
-            self._rules.append(built[0])
+            field = builder.keyword_field(spec)
+            if field is not None:  # most rules: posted by their texts, compiled in bulk
+                if not (spec.any or spec.all):
+                    continue  # exclusions alone match nothing (validate_rule reports it)
+                self._index.add_keywords(len(self._rules), spec, field)
+                self._rules.append(None)
+            else:
+                built = builder.compile(spec)
+                if built is None:
+                    continue  # an empty rule matches nothing (validate_rule reports it)
+                compiled, triggers = built
+                if compiled.node is None:
+                    self._index.add(len(self._rules), compiled)
+                else:
+                    self._trees.add(len(self._rules), triggers)
+                self._rules.append(compiled)
+            self._specs.append(spec)
             self._ids.append((spec.subscriber_id, spec.id))
-            self._index.add(len(self._rules) - 1, *built)
         self._builder = builder
-        self._index.freeze()
-        # The fields of the term keys posted (most configs scope no rule to the summary or
-        # the body alone): the scan makes no key that no rule could read.
-        self._keyed_fields = frozenset(key & 3 for key in builder.shared_keys if key >= 0)
+        self._index.freeze(builder, len(self._rules))
+        self._trees.freeze()
         self._bounds = [(is_word_char(t[0]), is_word_char(t[-1])) for t in builder.terms]
         self._latin = frozenset(i for i, bounds in enumerate(self._bounds) if any(bounds))
         self._lengths = [len(term) for term in builder.terms]
@@ -96,8 +113,8 @@ class Matcher:
     def _scan(self, article: Article, source_id: str | None) -> Scan:
         texts = field_texts(article)
         scan = Scan(texts, tuple(normalize(t) for t in texts), article, source_id, self._lengths)
-        automaton, keys = self._automaton, scan.keys
-        for index, text in enumerate(scan.folded):
+        automaton = self._automaton
+        for text in scan.folded:
             if automaton is None or not text:
                 scan.first.append({})
                 continue
@@ -109,12 +126,6 @@ class Matcher:
             for term_id in self._latin.intersection(first):
                 self._first_word(term_id, found, text, first)
             scan.first.append(first)
-            for field in (index, ANY_FIELD):
-                if field in self._keyed_fields:  # only keys that some rule posts
-                    keys.update([term_id * 4 + field for term_id in first])
-        for topic_id in scan.topics:
-            if topic_id in self._builder.topic_index:
-                keys.add(-(self._builder.topic_index[topic_id] + 1))
         return scan
 
     def _first_word(
@@ -139,16 +150,20 @@ class Matcher:
         """The rules that hold for ``article``, as rule indices; Match objects and their
         explanations are made only when read (see :class:`Matches`)."""
         scan = self._scan(article, source_id)
-        found = self._index.clause_rules(scan.keys, source_id)
+        tag_index = self._builder.topic_index
+        tags = [tag_index[topic_id] for topic_id in scan.topics if topic_id in tag_index]
+        held = self._index.holding(self._index.rows(scan.first, tags), source_id)
+        trees = []
         rules = self._rules
-        for index in self._index.tree_candidates(scan):
+        for index in self._trees.candidates(scan):
             rule = rules[index]
+            assert rule is not None  # tree rules are compiled up front
             if rule.sources and source_id not in rule.sources:
                 continue
             assert rule.node is not None
             if rule.node.test(scan):
-                found.add(index)
-        return Matches(self, scan, found)
+                trees.append(index)
+        return Matches(self, scan, held, trees)
 
     def match(self, article: Article, *, source_id: str | None = None) -> list[Match]:
         """One Match per rule that holds for ``article``, in rule order, each explained.
@@ -166,13 +181,19 @@ class Matcher:
     def _match_of(self, index: int, scan: Scan) -> Match:
         """The Match of rule ``index``, which holds for ``scan``, with its explanations."""
         rule = self._rules[index]
+        if rule is None:
+            # A keyword rule's first explanation: compile it now and keep it (a racing
+            # thread compiles the same rule; the builder's tables only learn, never change).
+            built = self._builder.compile(self._specs[index])
+            assert built is not None  # rules that compile to nothing are not indexed
+            rule = self._rules[index] = built[0]
         if rule.node is not None:
             return _explain_tree(rule, self._ids[index], scan)
         return Match(*self._ids[index], self._explain_clauses(rule, scan))
 
     def _explain_clauses(self, rule: Compiled, scan: Scan) -> tuple[Explanation, ...]:
         """Every key that hit, in the order the rule names them; one per term or topic."""
-        keys, shared = scan.keys, scan.by_key
+        keys, shared = scan.keys if scan.keys is not None else self._hit_keys(scan), scan.by_key
         if rule.simple:
             return tuple(
                 shared.get(key) or self._shared(key, scan)
@@ -189,6 +210,17 @@ class Matcher:
                     seen.add(ident)
                     out.append(self._explanation(key, rule, scan))
         return tuple(out)
+
+    def _hit_keys(self, scan: Scan) -> set[int]:
+        """Every clause key that hit (see _builder), made once per article when a clause
+        rule is first explained: finding the rules that hold needs no Python set of them."""
+        keys = scan.keys = set()
+        for field, first in enumerate(scan.first):
+            keys.update([term_id * 4 + field for term_id in first])
+            keys.update([term_id * 4 + ANY_FIELD for term_id in first])
+        tag_index = self._builder.topic_index
+        keys.update(-(tag_index[t] + 1) for t in scan.topics if t in tag_index)
+        return keys
 
     def _shared(self, key: int, scan: Scan) -> Explanation:
         """The Explanation of ``key`` with the term's first spelling, cached per article."""
@@ -220,20 +252,26 @@ class Matches(Sequence[Match]):
         for match in found: ...          # made one by one
     """
 
-    __slots__ = ("_found", "_matcher", "_ordered", "_scan")
+    __slots__ = ("_held", "_matcher", "_ordered", "_scan", "_trees")
 
-    def __init__(self, matcher: Matcher, scan: Scan, found: set[int]) -> None:
-        self._matcher, self._scan, self._found = matcher, scan, found
-        self._ordered: list[int] | None = None  # rule order, sorted when first read
+    def __init__(
+        self, matcher: Matcher, scan: Scan, held: npt.NDArray[np.int32], trees: list[int]
+    ) -> None:
+        # Clause rules (sorted array) and tree rules (few): disjoint, merged when first read.
+        self._matcher, self._scan, self._held, self._trees = matcher, scan, held, trees
+        self._ordered: list[int] | None = None  # rule order, made when first read
 
     @property
     def _indices(self) -> list[int]:
         if self._ordered is None:
-            self._ordered = sorted(self._found)
+            ordered: list[int] = self._held.tolist()
+            if self._trees:
+                ordered = sorted(ordered + self._trees)
+            self._ordered = ordered
         return self._ordered
 
     def __len__(self) -> int:
-        return len(self._found)
+        return len(self._held) + len(self._trees)
 
     @overload
     def __getitem__(self, position: int) -> Match: ...
@@ -256,112 +294,37 @@ class Matches(Sequence[Match]):
         return [ids[index] for index in self._indices]
 
 
-class _Index:
-    """Which rules hold, found with C-level set operations over integer rule indices.
-
-    Clause-form rules (a conjunction of "any of these keys" clauses, minus "none of these"):
-    for rules of n clauses, ``slots[n][j]`` maps a key to the rules whose clause j holds it.
-    For an article, clause j holds for the union of the postings of the keys it hit, and a
-    rule of n clauses holds when it is in all n unions; rules excluding a hit key and rules
-    scoped to other sources are then taken away. Tree-form rules (regexes, nested NOT/OR,
-    ``source:``) are candidates by their triggers and test themselves.
-    """
+class _TreeIndex:
+    """Tree-form rules (regexes, nested NOT/OR, ``source:``): candidates by their triggers
+    (a term id or topic id they need), or tested for every article when they have none."""
 
     def __init__(self) -> None:
-        self._slots: dict[int, list[defaultdict[int, list[int]]]] = {}
-        self._excluded: defaultdict[int, list[int]] = defaultdict(list)
-        self._sourced: dict[int, tuple[str, ...]] = {}
         self._triggered: dict[Trigger, list[int]] = {}
         self._always: list[int] = []
-        self._by_source: dict[str | None, frozenset[int]] = {}
-        self._frozen_slots: list[list[dict[int, tuple[int, ...]]]] = []
-        self._frozen_excluded: dict[int, tuple[int, ...]] = {}
         self._term_postings: dict[int, tuple[int, ...]] = {}
         self._topic_postings: dict[str, tuple[int, ...]] = {}
 
-    def add(self, index: int, compiled: Compiled, triggers: AbstractSet[Trigger] | None) -> None:
-        """Index rule ``index``: by its clauses, or (a tree) by its triggers, or always."""
-        if compiled.node is not None:
-            for trigger in triggers if triggers is not None else ():
-                self._triggered.setdefault(trigger, []).append(index)
-            if triggers is None:
-                self._always.append(index)
+    def add(self, index: int, triggers: AbstractSet[Trigger] | None) -> None:
+        if triggers is None:
+            self._always.append(index)
             return
-        clauses = compiled.clauses
-        slots = self._slots.get(len(clauses))
-        if slots is None:
-            slots = self._slots[len(clauses)] = [defaultdict(list) for _ in clauses]
-        if len(clauses) == 1:  # most rules: one "any of" clause
-            slot = slots[0]
-            for key in clauses[0]:
-                slot[key].append(index)
-        else:  # fewest keys first: "all of" terms are one key each, the first union is small
-            for slot, clause in zip(slots, sorted(clauses, key=len), strict=True):
-                for key in clause:
-                    slot[key].append(index)
-        excluded = self._excluded
-        for key in compiled.excluded:
-            excluded[key].append(index)
-        if compiled.sources:
-            self._sourced[index] = compiled.sources
+        for trigger in triggers:
+            self._triggered.setdefault(trigger, []).append(index)
 
     def freeze(self) -> None:
-        """Postings become tuples (of shared ints: the collector stops tracking them)."""
-        self._frozen_slots = [
-            [{key: tuple(posted) for key, posted in slot.items()} for slot in slots]
-            for _, slots in sorted(self._slots.items())
-        ]
-        self._frozen_excluded = {key: tuple(posted) for key, posted in self._excluded.items()}
         triggered = self._triggered
         self._term_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, int)}
         self._topic_postings = {k: tuple(v) for k, v in triggered.items() if isinstance(k, str)}
-        self._slots, self._excluded, self._triggered = {}, defaultdict(list), {}
+        self._triggered = {}
 
-    def _outside(self, source_id: str | None) -> frozenset[int]:
-        """Clause rules scoped to sources other than ``source_id`` (cached per source)."""
-        found = self._by_source.get(source_id)
-        if found is None:
-            found = frozenset(i for i, s in self._sourced.items() if source_id not in s)
-            self._by_source[source_id] = found
-        return found
-
-    def clause_rules(self, keys: set[int], source_id: str | None) -> set[int]:
-        """Indices of the clause-form rules that hold for an article with these hit keys."""
-        found: set[int] = set()
-        for slots in self._frozen_slots:
-            first, *others = slots
-            hit = first.keys() & keys
-            if not hit:
-                continue
-            if not others:  # one clause: any hit key is the match itself
-                found.update(*map(first.__getitem__, hit))
-                continue
-            holding = set().union(*map(first.__getitem__, hit))
-            for slot in others:  # the fewest keys first (see add): unions stay small
-                hit = slot.keys() & keys
-                if not hit:
-                    break
-                holding.intersection_update(set().union(*map(slot.__getitem__, hit)))
-                if not holding:
-                    break
-            else:
-                found |= holding
-        if found:
-            excluded = self._frozen_excluded
-            hit = excluded.keys() & keys
-            if hit:
-                found.difference_update(*map(excluded.__getitem__, hit))
-            if self._sourced:
-                found -= self._outside(source_id)
-        return found
-
-    def tree_candidates(self, scan: Scan) -> set[int]:
+    def candidates(self, scan: Scan) -> set[int]:
         """Tree-form rules that may hold: posted under a hit term or a tag, or always tested."""
         candidates: set[int] = set(self._always)
         postings = self._term_postings
-        for first in scan.first:
-            for term_id in postings.keys() & first.keys():
-                candidates.update(postings[term_id])
+        if postings:
+            for first in scan.first:
+                for term_id in postings.keys() & first.keys():
+                    candidates.update(postings[term_id])
         for topic_id in scan.topics:
             candidates.update(self._topic_postings.get(topic_id, ()))
         return candidates

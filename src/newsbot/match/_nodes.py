@@ -40,7 +40,7 @@ class Scan:
 
     ``first[field]`` maps each term id found in that field to the end (inclusive) of its
     first occurrence; ``lengths[term_id]`` is the term's length; ``keys`` holds the clause
-    keys (see _builder) of every hit.
+    keys (see _builder) of every hit, made only when a clause rule is explained.
     """
 
     __slots__ = (
@@ -70,7 +70,7 @@ class Scan:
         self.topics = frozenset(article.topics)
         self.lengths = lengths
         self.first: list[dict[int, int]] = []
-        self.keys: set[int] = set()
+        self.keys: set[int] | None = None
         self.regex_cache: dict[tuple[int, int], tuple[int, int] | None] = {}
         # Many rules share a term: its Explanation (and snippet) is built once per article.
         self.explained: dict[tuple[int, int, str], Explanation] = {}
