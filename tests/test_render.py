@@ -233,3 +233,18 @@ def test_lettered_page_renders_its_printed_label() -> None:
     article = Article(headline="h", body="b", page=3, page_label="B03", page_name="城事")
     assert _page_label(article) == "第B03版 城事"
     assert _page_label(Article(headline="h", body="b", page=3)) == "第03版"
+
+
+def test_why_names_each_word_once_per_field() -> None:
+    """A topic's word and the rule's own words hit at one place say it once: the longest
+    first; a word in another field, or not inside one shown, still gets its line."""
+    why = (
+        Explanation("topic 反诈 via 电信网络诈骗", "headline", "警方提醒：谨防电信网络诈骗"),
+        Explanation("电信网络诈骗", "headline", "谨防电信网络诈骗"),
+        Explanation("网络诈骗", "headline", "谨防电信网络诈骗"),
+        Explanation("诈骗", "summary", "诈骗案"),
+        Explanation("反洗钱", "headline", "反洗钱宣传"),
+    )
+    (message,) = render_alert("file", _article(1), why, subscriber_name="陈")
+    line = next(x for x in message.body.splitlines() if x.startswith("命中"))
+    assert line == "命中：topic 反诈 via 电信网络诈骗（标题）、诈骗（摘要）、反洗钱（标题）"

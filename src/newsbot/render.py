@@ -379,9 +379,25 @@ def _link_url(channel_cls: type[Channel], url: str | None) -> Markup:
     return Markup(safe)
 
 
+def _telling(explanations: Sequence[Explanation]) -> list[Explanation]:
+    """The explanations worth a reader's line: one whose word lies inside a word already shown
+    for the same field says nothing new ("topic 反诈 via 电信网络诈骗（标题）" then
+    "电信网络诈骗（标题）", "网络诈骗（标题）": the first alone is kept)."""
+    kept: list[Explanation] = []
+    shown: list[tuple[str, str]] = []
+    for explanation in explanations:
+        word = explanation.term.rsplit(" via ", 1)[-1]
+        if any(field == explanation.field and word in other for field, other in shown):
+            continue
+        kept.append(explanation)
+        shown.append((explanation.field, word))
+    return kept
+
+
 def _item_context(item: DigestItem) -> dict[str, Any]:
     """What a template sees of one article: plain strings, escaped on output."""
     article = item.article
+    telling = _telling(item.explanations)
     return {
         "kicker": article.kicker,
         "headline": article.headline,
@@ -393,8 +409,8 @@ def _item_context(item: DigestItem) -> dict[str, Any]:
         "topics": list(article.topics),
         "source": item.source_name,
         "alerted": item.alerted,
-        "why": [f"{e.term}（{FIELD_LABELS.get(e.field, e.field)}）" for e in item.explanations],
-        "snippets": [e.snippet for e in item.explanations],
+        "why": [f"{e.term}（{FIELD_LABELS.get(e.field, e.field)}）" for e in telling],
+        "snippets": [e.snippet for e in telling],
     }
 
 
