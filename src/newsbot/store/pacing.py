@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import case, literal, update
@@ -42,7 +43,36 @@ def take_slot(
     than ``horizon_s`` nothing is reserved and the (larger) wait is returned, so the caller
     defers the message instead of holding a sender.
     """
-    _ensure(session, endpoint_key)
+    (wait_s,) = take_slots(session, [(endpoint_key, interval_s)], now_s=now_s, horizon_s=horizon_s)
+    return wait_s
+
+
+def take_slots(
+    session: Session, wanted: Sequence[tuple[str, float]], *, now_s: float, horizon_s: float
+) -> list[float]:
+    """:func:`take_slot` for each (endpoint key, interval) in order, in one transaction and
+    one commit (the pacer gathers the senders that asked meanwhile). Two for one endpoint get
+    consecutive slots. An endpoint's row is made on its first use only."""
+    waits = []
+    for endpoint_key, interval_s in wanted:
+        wait_s = _take(session, endpoint_key, now_s, interval_s, horizon_s)
+        if wait_s is None:
+            later = _next_free_s(session, endpoint_key)
+            if later is None:  # the endpoint's first send: make its row, then take
+                _ensure(session, endpoint_key)
+                wait_s = _take(session, endpoint_key, now_s, interval_s, horizon_s)
+                later = _next_free_s(session, endpoint_key) if wait_s is None else None
+            if wait_s is None:
+                wait_s = max(horizon_s, (later or 0.0) - now_s)
+        waits.append(wait_s)
+    session.commit()
+    return waits
+
+
+def _take(
+    session: Session, endpoint_key: str, now_s: float, interval_s: float, horizon_s: float
+) -> float | None:
+    """The wait for the slot just reserved; None when none was (too far, or no row)."""
     next_free = col(EndpointPaceRow.next_free_s)
     slot = case((next_free > now_s, next_free), else_=literal(now_s))
     taken = session.execute(
@@ -51,14 +81,14 @@ def take_slot(
         .values(next_free_s=slot + interval_s, updated_at=datetime.now(UTC))
         .returning(col(EndpointPaceRow.next_free_s))
     ).scalar_one_or_none()
-    if taken is not None:
-        session.commit()
-        return max(0.0, float(taken) - interval_s - now_s)
-    later = session.exec(
+    return None if taken is None else max(0.0, float(taken) - interval_s - now_s)
+
+
+def _next_free_s(session: Session, endpoint_key: str) -> float | None:
+    value = session.exec(
         select(EndpointPaceRow.next_free_s).where(EndpointPaceRow.endpoint_key == endpoint_key)
-    ).one()
-    session.commit()
-    return max(horizon_s, float(later) - now_s)
+    ).one_or_none()
+    return None if value is None else float(value)
 
 
 def hold_until(session: Session, endpoint_key: str, *, until_s: float) -> None:
