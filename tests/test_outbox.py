@@ -40,6 +40,7 @@ from newsbot.outbox import (
     send_due,
 )
 from newsbot.render import render_alert
+from newsbot.store.db import as_utc
 from newsbot.store.tables import ChannelRow, DeliveryRow
 from newsbot.testing.platforms import KEY, WHSEC, FakePlatforms
 
@@ -407,3 +408,37 @@ def test_sigkill_mid_run_loses_nothing_and_doubles_only_what_was_in_flight(
     doubled = {ids[m] for m, n in received.items() if n > 1}
     assert doubled <= in_flight  # only what was in flight at the kill
     assert len(doubled) <= 4  # at most one per sending worker
+
+
+def test_a_failing_pace_table_defers_rows_and_the_run_still_ends(
+    engine: Engine, fake: FakePlatforms
+) -> None:
+    """The shared send budget's table is gone (a half-applied restore, say): a run must not
+    hang waiting for an outcome that never comes; each row goes back, unsent, for later."""
+    from sqlalchemy import text
+
+    from newsbot.pacing import SharedPacer
+
+    clock = Clock(datetime.now(UTC))
+    channel = build_channel(fake.options("wecom", "wc", max_per_minute=6_000))
+    _enqueue_for(engine, "wecom", "wc", 3, clock())
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE endpoint_pace"))
+    pacer = SharedPacer(engine)
+
+    async def go() -> OutboxReport:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+            run = send_due(engine, {"wc": channel}, client=client, now=clock, worker_id="w",
+                           pacer=pacer)  # fmt: skip
+            return await asyncio.wait_for(run, timeout=30)
+
+    try:
+        report = asyncio.run(go())
+    finally:
+        pacer.close()
+    assert (report.sent, report.deferred) == (0, 3)
+    assert fake.count("wecom") == 0
+    rows = _rows(engine)
+    assert {r.state for r in rows} == {"pending"}
+    assert all(r.attempts == 0 for r in rows)  # nothing was tried: no attempt is spent
+    assert all(as_utc(r.next_attempt_at) > clock() for r in rows)

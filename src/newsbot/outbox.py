@@ -69,6 +69,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PACING_HORIZON_S = 5.0  # wait this long at most for an endpoint's pace; later rows are deferred
+PACING_RETRY_S = 30.0  # a row whose slot could not be asked for (the pace table failed) waits this
 # A row "sending" this long belongs to a dead worker: a send takes at most the pacing horizon
 # plus the request timeout (newsbot._http.DEFAULT_TIMEOUT_S, 20 s); three times that.
 DEFAULT_LEASE_S = 3 * (PACING_HORIZON_S + 20.0)
@@ -352,7 +353,11 @@ class _Run:
     async def deliver(self, row: store.Claimed) -> store.Outcome:
         """Send one row and decide what becomes of it."""
         channel = self.channels[row.channel_id]
-        delay_s = await self.pacer.acquire(channel)
+        try:
+            delay_s = await self.pacer.acquire(channel)
+        except Exception:  # the shared budget's database failed: nothing was sent, try later
+            log.exception("pacing failed", extra={"channel": channel.id})
+            delay_s = PACING_RETRY_S
         if delay_s is not None:
             later = self.now() + timedelta(seconds=delay_s)
             return self._outcome(row, "pending", attempted=False, next_attempt_at=later)
