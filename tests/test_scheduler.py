@@ -124,14 +124,7 @@ def test_an_outbox_run_asked_for_during_a_run_is_one_more_pass_not_a_second_run(
     monkeypatch.setattr(pipeline, "send_due", counted)
     monkeypatch.setenv("NEWSBOT_TEST_WHSEC", WHSEC)
     with FakePlatforms(latency_s=0.05) as fake:
-        config = tmp_path / "newsbot.yaml"
-        config.write_text(
-            "channels:\n  - id: hook\n    kind: webhook\n"
-            f"    url: {fake.base_url}/webhook/hooks/newsbot\n"
-            "    secret: {$env: NEWSBOT_TEST_WHSEC}\n",
-            encoding="utf-8",
-        )
-        app = App(load_settings(config), engine)
+        app = _webhook_app(tmp_path, engine, fake)
         _queue(app, range(20))
         service = Service(app)
 
@@ -151,6 +144,18 @@ def test_an_outbox_run_asked_for_during_a_run_is_one_more_pass_not_a_second_run(
     assert passes[0] == 2
 
 
+def _webhook_app(tmp_path: Path, engine: Engine, fake: FakePlatforms) -> App:
+    """An app with one signed webhook channel to the look-alike (NEWSBOT_TEST_WHSEC set)."""
+    config = tmp_path / "newsbot.yaml"
+    config.write_text(
+        "channels:\n  - id: hook\n    kind: webhook\n"
+        f"    url: {fake.base_url}/webhook/hooks/newsbot\n"
+        "    secret: {$env: NEWSBOT_TEST_WHSEC}\n",
+        encoding="utf-8",
+    )
+    return App(load_settings(config), engine)
+
+
 def _queue(app: App, numbers: range) -> None:
     with Session(app.engine) as session:
         for n in numbers:
@@ -158,3 +163,24 @@ def _queue(app: App, numbers: range) -> None:
             enqueue(session, dedupe_key=f"k{n}", kind="alert", channel_id="hook",
                     subscriber_id=None, article_id=None, message=message, now=datetime.now(UTC))  # fmt: skip
         session.commit()
+
+
+def test_one_outbox_job_sends_past_the_claim_limit_of_a_run(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More due rows than one run claims (pipeline.SEND_LIMIT): the job runs again at once
+    until none is left, instead of sending SEND_LIMIT rows per tick of the outbox job."""
+    monkeypatch.setenv("NEWSBOT_TEST_WHSEC", WHSEC)
+    total = pipeline.SEND_LIMIT * 2 + 40
+    with FakePlatforms() as fake:
+        app = _webhook_app(tmp_path, engine, fake)
+        _queue(app, range(total))
+        service = Service(app)
+
+        async def main() -> None:
+            service.client = app.delivery_client()
+            await service._send()
+            await service.client.aclose()
+
+        asyncio.run(main())
+        assert fake.count("webhook") == total

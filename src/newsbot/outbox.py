@@ -93,6 +93,11 @@ class OutboxReport:
     skipped: int = 0
     deferred: int = 0
 
+    @property
+    def handled(self) -> int:
+        """Rows this run claimed and settled (sent, failed, dead or deferred)."""
+        return self.sent + self.failed + self.dead + self.deferred
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

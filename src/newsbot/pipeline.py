@@ -275,11 +275,14 @@ async def poll_all(app: App, *, day: date | None = None, notify: bool = True) ->
         return list(await asyncio.gather(*tasks))
 
 
+SEND_LIMIT = 500  # rows one outbox run claims at most; the service runs again while it hits it
+
+
 async def send_due(
     app: App,
     *,
     worker_id: str = "main",
-    limit: int = 500,
+    limit: int = SEND_LIMIT,
     stop: asyncio.Event | None = None,
     client: httpx.AsyncClient | None = None,
 ) -> OutboxReport:
