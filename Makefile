@@ -52,7 +52,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_extract_corpus.py
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_deliver.py
+	$(BIN)/python bench/bench_service.py
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_latency.py
+	$(BIN)/python bench/bench_handover.py
 
 clean:
 	rm -rf var/demo .pytest_cache .mypy_cache .ruff_cache
