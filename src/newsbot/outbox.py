@@ -107,12 +107,20 @@ class RetryPolicy:
     max_delay_s: float = 3600.0
     max_attempts: int = 8
     jitter: float = 0.5  # the delay is drawn in [(1 - jitter) * d, d]
+    # The longest wait a platform's Retry-After may impose. A platform's answer is untrusted:
+    # "Retry-After: 1e300" once overflowed the datetime arithmetic and killed the sender (its
+    # row stayed "sending" and the run never returned); a day is beyond any real throttle.
+    max_retry_after_s: float = 86400.0
 
     def delay_s(self, attempt: int, retry_after_s: float | None, rng: random.Random) -> float:
         """Seconds before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
         ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempt - 1))
         delay = rng.uniform((1 - self.jitter) * ceiling, ceiling)
-        return max(delay, retry_after_s or 0.0)
+        return max(delay, self.retry_after(retry_after_s))
+
+    def retry_after(self, retry_after_s: float | None) -> float:
+        """The platform's Retry-After in seconds, bounded to ``max_retry_after_s``."""
+        return min(retry_after_s or 0.0, self.max_retry_after_s)
 
 
 DEFAULT_POLICY = RetryPolicy()
@@ -331,7 +339,17 @@ class _Run:
             self.connection = None
 
     async def _send(self, row: store.Claimed) -> None:
-        outcome = await self.deliver(row)
+        try:
+            outcome = await self.deliver(row)
+        except Exception as exc:
+            # deliver() decides every outcome, but an error it does not expect must not end the
+            # sender without one: its row would stay "sending" until the lease and serve() would
+            # wait for it forever ("Retry-After: 1e300" once overflowed the date arithmetic
+            # there). Retried later, as a crash.
+            log.exception("delivery crashed", extra={"channel": row.channel_id})
+            later = self.now() + timedelta(seconds=self.policy.base_delay_s)
+            error = f"newsbot could not send it ({type(exc).__name__}); it will retry"
+            outcome = self._outcome(row, "failed", error=error, next_attempt_at=later)
         self.outcomes.append(outcome)  # the list in place now: serve() swaps it while waiting
         self.wake.set()
 
@@ -392,7 +410,7 @@ class _Run:
     ) -> store.Outcome:
         error = _clean(channel, exc)
         if exc.retry_after_s:
-            self.pacer.hold(channel.id, exc.retry_after_s)
+            self.pacer.hold(channel.id, self.policy.retry_after(exc.retry_after_s))
         attempt = row.attempts + 1
         if attempt >= self.policy.max_attempts:
             self.dead_channels.setdefault(channel.id, f"gave up after {attempt} attempts: {error}")

@@ -1,0 +1,265 @@
+"""The outbox over its HTTP/1.1 transport against hostile endpoints on 127.0.0.1.
+
+Each endpoint here misbehaves on purpose (never answers, answers a byte at a time, resets
+the connection mid-answer, streams an endless answer, throttles with absurd Retry-After
+values, closes its keep-alive connections): whatever it does, every row of a ``send_due``
+run ends sent, failed or dead (never left "sending"), the call returns, and the error
+stored is one short line without the channel's secret. Real parts: real sockets, a real
+SQLite file and the real PostgreSQL server (the ``engine`` fixture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from newsbot._http import make_delivery_client
+from newsbot.channels import build_channel
+from newsbot.channels.webhook import WebhookOptions
+from newsbot.models import Message
+from newsbot.outbox import NewDelivery, OutboxReport, Pacer, enqueue_many, send_due
+from newsbot.store.tables import DeliveryRow
+
+SECRET_KEY = "K3Y-0f-th3-h00k-do-not-store"
+# A guard against a hung run only (a hang is the failure); never a speed claim.
+HANG_GUARD_S = 60.0
+
+# What a hostile connection does after reading request number ``n`` (from 0) on it: it owns
+# the socket and returns False to end the connection.
+Behaviour = Callable[[socket.socket, int], bool]
+
+
+class HostileServer:
+    """A TCP server on 127.0.0.1 that reads each HTTP request whole, then lets ``behave``
+    do what it likes with the socket; it counts connections and requests."""
+
+    def __init__(self, behave: Behaviour) -> None:
+        self.behave = behave
+        self.connections = 0
+        self.requests = 0
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook?key={SECRET_KEY}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> HostileServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+
+    def _connection(self, conn: socket.socket) -> None:
+        buffer, n = b"", 0
+        with conn, suppress(OSError):
+            while not self.stopping.is_set():
+                while b"\r\n\r\n" not in buffer:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buffer += data
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                while len(buffer) < length:
+                    buffer += conn.recv(65536)
+                buffer = buffer[length:]
+                with self._lock:
+                    self.requests += 1
+                if not self.behave(conn, n):
+                    return
+                n += 1
+
+
+def _ok(body: bytes = b'{"ok": true}') -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def _answer_ok(conn: socket.socket, n: int) -> bool:
+    conn.sendall(_ok())
+    return True
+
+
+def _reset(conn: socket.socket) -> None:
+    """Close with a TCP RST (SO_LINGER 0), not a FIN."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def _fill(engine: Engine, total: int) -> None:
+    now = datetime.now(UTC)
+    message = Message("webhook", "alert", "标题", '{"n": 1}')
+    deliveries = [NewDelivery(f"k{n}", "alert", "hook", None, None, message) for n in range(total)]
+    with Session(engine) as session:
+        enqueue_many(session, deliveries, now=now)
+        session.commit()
+
+
+def _rows(engine: Engine) -> list[DeliveryRow]:
+    with Session(engine) as session:
+        return list(session.exec(select(DeliveryRow)).all())
+
+
+async def _send_due(
+    engine: Engine,
+    url: str,
+    *,
+    timeout_s: float,
+    max_per_minute: float | None = None,
+    **kwargs: object,
+) -> OutboxReport:
+    channel = build_channel(WebhookOptions(id="hook", url=url, max_per_minute=max_per_minute))
+    async with make_delivery_client(timeout_s=timeout_s) as client:
+        options = {"worker_id": "w", "workers": 16, "pacer": Pacer(), **kwargs}
+        run = send_due(
+            engine,
+            {"hook": channel},
+            client=client,
+            now=lambda: datetime.now(UTC),
+            **options,  # type: ignore[arg-type]
+        )
+        return await asyncio.wait_for(run, HANG_GUARD_S)
+
+
+# The hostile behaviours ---------------------------------------------------------------------
+
+
+def _silent(server: HostileServer) -> Behaviour:
+    """Takes the request and never answers (nor closes)."""
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        server.stopping.wait()
+        return False
+
+    return behave
+
+
+def _slowloris(server: HostileServer) -> Behaviour:
+    """Answers a valid 200, one byte every 20 ms: each byte resets no clock of ours."""
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        for byte in _ok(b"x" * 200):
+            if server.stopping.wait(0.02):
+                return False
+            conn.sendall(bytes([byte]))
+        return True
+
+    return behave
+
+
+def _reset_mid_answer(server: HostileServer) -> Behaviour:
+    def behave(conn: socket.socket, n: int) -> bool:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf")
+        time.sleep(0.01)
+        _reset(conn)
+        return False
+
+    return behave
+
+
+def _endless_chunks(server: HostileServer) -> Behaviour:
+    """A chunked answer that never ends, as fast as the socket takes it."""
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"4000\r\n" + b"z" * 0x4000 + b"\r\n"
+        while not server.stopping.is_set():
+            conn.sendall(chunk)
+        return False
+
+    return behave
+
+
+def _endless_close_framed(server: HostileServer) -> Behaviour:
+    """An answer framed by the connection's end that never ends."""
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+        block = b"y" * 65536
+        while not server.stopping.is_set():
+            conn.sendall(block)
+        return False
+
+    return behave
+
+
+def _retry_after(value: bytes) -> Callable[[HostileServer], Behaviour]:
+    def make(server: HostileServer) -> Behaviour:
+        def behave(conn: socket.socket, n: int) -> bool:
+            body = b"slow down"
+            conn.sendall(
+                b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: %s\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (value, len(body), body)
+            )
+            return True
+
+        return behave
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        _silent,
+        _slowloris,
+        _reset_mid_answer,
+        _endless_chunks,
+        _endless_close_framed,
+        _retry_after(b"120"),
+        _retry_after(b"1e300"),  # no datetime holds this; it once killed the sender silently
+        _retry_after(b"99999999999999"),
+    ],
+    ids=[
+        "silent", "slowloris", "reset-mid-answer", "endless-chunked", "endless-close-framed",
+        "retry-after-120", "retry-after-1e300", "retry-after-3-million-years",
+    ],
+)  # fmt: skip
+def test_a_hostile_endpoint_leaves_no_row_sending_and_stores_a_short_redacted_error(
+    engine: Engine, hostile: Callable[[HostileServer], Behaviour]
+) -> None:
+    total = 24  # more rows than senders: the run claims again after the first outcomes
+    _fill(engine, total)
+    server = HostileServer(lambda conn, n: False)
+    server.behave = hostile(server)
+    with server:
+        report = asyncio.run(_send_due(engine, server.url, timeout_s=0.5))
+    rows = _rows(engine)
+    states = Counter(row.state for row in rows)
+    assert states["sending"] == 0
+    # Every row was tried once and failed (or, throttled, was deferred without an attempt).
+    assert states["failed"] + states["pending"] == total, states
+    assert report.failed == states["failed"] > 0
+    for row in rows:
+        if row.state == "failed":
+            assert row.attempts == 1
+            assert row.last_error
+            assert len(row.last_error) <= 300
+            assert SECRET_KEY not in row.last_error
+            assert row.next_attempt_at.replace(tzinfo=UTC).year < 9999
