@@ -13,6 +13,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -41,9 +42,16 @@ class ScriptedServer:
     """A TCP server on 127.0.0.1 answering each request with ``answer(request)``; it counts
     the connections it accepted and keeps every request it read."""
 
-    def __init__(self, answer: Answer, *, close_after: bool = False) -> None:
+    def __init__(
+        self,
+        answer: Answer,
+        *,
+        close_after: bool = False,
+        close_when: Callable[[bytes], bool] | None = None,
+    ) -> None:
         self.answer = answer
         self.close_after = close_after  # end each connection after its first answer
+        self.close_when = close_when  # or after the answer to a request it picks
         self.accepted: list[socket.socket] = []
         self.connections = 0
         self.requests: list[bytes] = []
@@ -94,7 +102,7 @@ class ScriptedServer:
                 if reply is None:
                     return
                 conn.sendall(reply)
-                if self.close_after:
+                if self.close_after or (self.close_when is not None and self.close_when(request)):
                     conn.shutdown(socket.SHUT_WR)
                     return
 
@@ -173,6 +181,101 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
         texts = asyncio.run(run(server))
     assert texts == ["ok", "ok"]
     assert server.connections == 2
+
+
+def test_an_idle_connection_past_its_expiry_is_not_reused() -> None:
+    """A NAT or load balancer forgets an idle connection without a word: a request on it goes
+    nowhere (here the server sits on it) and would wait out the read timeout. Past the
+    keep-alive expiry the transport opens a new connection instead."""
+    connection = threading.local()  # each connection has its server thread
+
+    def answer(request: bytes) -> bytes | None:
+        if time.monotonic() - getattr(connection, "answered", time.monotonic()) > 0.3:
+            time.sleep(3)  # the forgotten connection: the request is never answered
+            return None
+        connection.answered = time.monotonic()
+        return ok()
+
+    async def run(server: ScriptedServer) -> list[str]:
+        transport = Http1Transport(keepalive_expiry_s=0.2)
+        async with httpx.AsyncClient(transport=transport, timeout=1) as client:
+            first = await client.post(server.url, content=b"1")
+            await asyncio.sleep(0.4)  # idle past the expiry (and past the "NAT"'s patience)
+            second = await client.post(server.url, content=b"2")
+            return [first.text, second.text]
+
+    with ScriptedServer(answer) as server:
+        assert asyncio.run(run(server)) == ["ok", "ok"]
+    assert server.connections == 2
+
+
+def _closing_unanswered(every: int) -> Answer:
+    """Answer OK, except each ``every``-th request, met with the connection's end (None)."""
+    seen: list[bytes] = []
+
+    def answer(request: bytes) -> bytes | None:
+        seen.append(request)
+        return None if len(seen) % every == 0 else ok()
+
+    return answer
+
+
+def test_a_reused_connection_ended_before_any_answer_byte_is_resent_once_on_a_new_one() -> None:
+    """The server ended a kept-alive connection as the request crossed its close: the request
+    goes once more on a new connection. Never more than once: here that one ends unanswered
+    too, and the error is raised."""
+    with ScriptedServer(_closing_unanswered(2)) as server:
+        assert [a.text for a in post_all(server.url, [b"1", b"2"])] == ["ok", "ok"]
+        assert server.connections == 2
+        assert server.requests[1:] == [server.requests[2]] * 2  # "2" went twice
+    with ScriptedServer(lambda request: ok() if request.endswith(b"1") else None) as server:
+        with pytest.raises(httpx.RemoteProtocolError):
+            post_all(server.url, [b"1", b"2"])
+        assert len(server.requests) == 3  # "1"; "2" on the kept connection, then on a new one
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf",  # part of an answer came
+        None,  # on a fresh connection: it was not a kept-alive one the server was closing
+    ],
+    ids=["answer-began", "fresh-connection"],
+)
+def test_an_ended_connection_is_not_resent_when_the_request_may_have_been_read(
+    reply: bytes | None,
+) -> None:
+    replies = iter([ok(), reply] if reply is not None else [None])
+    last = lambda request: request.endswith(b"2")  # noqa: E731
+    with ScriptedServer(lambda request: next(replies), close_when=last) as server:
+        bodies = [b"1", b"2"] if reply is not None else [b"1"]
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            post_all(server.url, bodies)
+        assert len(server.requests) == len(bodies)  # nothing sent again
+
+
+def test_bytes_sent_on_an_idle_connection_drop_it_and_are_not_kept() -> None:
+    """An endpoint streaming on a connection nobody reads from (idle between runs) must not
+    fill our memory: the first unasked byte ends the connection."""
+    flood_bytes = 64 * 1024 * 1024
+
+    def flood(conn: socket.socket) -> int:
+        sent, block = 0, b"x" * 65536
+        conn.settimeout(5)
+        with suppress(OSError):
+            while sent < flood_bytes:
+                conn.sendall(block)
+                sent += len(block)
+        return sent
+
+    async def run(server: ScriptedServer) -> int:
+        async with httpx.AsyncClient(transport=Http1Transport(), timeout=5) as client:
+            await client.post(server.url, content=b"1")
+            return await asyncio.to_thread(flood, server.accepted[0])
+
+    with ScriptedServer(lambda request: ok()) as server:
+        sent = asyncio.run(run(server))
+    assert sent < flood_bytes // 4  # cut off after what the kernels' buffers hold
 
 
 @pytest.mark.parametrize(

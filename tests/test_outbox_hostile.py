@@ -263,3 +263,38 @@ def test_a_hostile_endpoint_leaves_no_row_sending_and_stores_a_short_redacted_er
             assert len(row.last_error) <= 300
             assert SECRET_KEY not in row.last_error
             assert row.next_attempt_at.replace(tzinfo=UTC).year < 9999
+
+
+# Keep-alive connections the server ends -----------------------------------------------------
+
+
+def _close_after(every: int, *, announce: bool) -> Behaviour:
+    """Answer OK; end the connection after every ``every``-th answer on it, saying so in a
+    ``Connection: close`` header or (``announce`` False, as many servers do at their keep-alive
+    limit) without a word: the FIN comes just after the answer."""
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        last = (n + 1) % every == 0
+        extra = b"Connection: close\r\n" if last and announce else b""
+        conn.sendall(b"HTTP/1.1 200 OK\r\n%sContent-Length: 2\r\n\r\nok" % extra)
+        if last:
+            time.sleep(0.005)  # the end follows the answer a moment later, as over a network
+            conn.shutdown(socket.SHUT_WR)
+            return False
+        return True
+
+    return behave
+
+
+@pytest.mark.parametrize("announce", [True, False], ids=["connection-close", "silent-close"])
+def test_a_server_ending_keep_alive_connections_every_few_requests_loses_no_send(
+    engine: Engine, announce: bool
+) -> None:
+    total = 400
+    _fill(engine, total)
+    with HostileServer(_close_after(3, announce=announce)) as server:
+        report = asyncio.run(_send_due(engine, server.url, timeout_s=5, limit=total))
+    states = Counter(row.state for row in _rows(engine))
+    assert states == {"sent": total}, {row.last_error for row in _rows(engine)}
+    assert report.sent == total
+    assert server.requests == total  # each message once: none sent twice

@@ -5,8 +5,10 @@ on our 2-core machine, three times what httpx's own layer costs, and it walks it
 on every request; the outbox sends thousands of small messages to a handful of platforms, so
 that was most of its work (docs/benchmarks.md, "Delivery"). This transport speaks only what
 a webhook needs: one request at a time per connection, connections kept alive and reused per
-origin (scheme, host, port), TLS from :mod:`ssl` with httpx's default context, answers framed
-by Content-Length, chunked encoding or the connection's end, and bounded in size. httpx keeps
+origin (scheme, host, port) for up to 5 s idle, TLS from :mod:`ssl` with httpx's default
+context, answers framed by Content-Length, chunked encoding or the connection's end, and
+bounded in size. A request is sent a second time in one case only: a reused connection ended
+before one byte of its answer (the server closed it as idle; see handle_async_request). httpx keeps
 everything above the wire: URLs, headers, content decoding, the errors raised (the same
 ``httpx`` exception types, so callers translate them as before).
 
@@ -24,6 +26,7 @@ import asyncio
 import os
 import socket
 import ssl
+import time
 from collections import defaultdict
 
 import httpx
@@ -31,6 +34,13 @@ import httpx
 MAX_HEAD_BYTES = 64 * 1024  # a status line with headers longer than this is not an answer
 MAX_BODY_BYTES = 4 * 1024 * 1024  # platforms answer a webhook in bytes; this is far beyond
 IDLE_PER_ORIGIN = 64  # idle connections kept per origin (the outbox has at most `workers` out)
+# An idle connection older than this is closed, not reused. A server ends idle keep-alive
+# connections at its own timeout (Node.js and Apache: 5 s, gunicorn: 2 s, nginx: 75 s), and a
+# NAT or load balancer may forget them without a word; reusing one then fails the request or
+# leaves it unanswered until the read timeout. The outbox runs minutes apart with a client kept
+# for the service's life, so every run's first sends would meet such connections. 5 s is
+# httpcore's choice too; within a run connections are busy and reused.
+KEEPALIVE_EXPIRY_S = 5.0
 
 _Origin = tuple[bytes, bytes, int]
 
@@ -58,6 +68,10 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.ended = False  # the peer closed its side, or the connection is gone
         self.error: Exception | None = None  # why the connection was lost, if it broke
+        self.answered = 0  # exchanges completed on it: more than 0 means a reused connection
+        self.heard = False  # a byte arrived since the current request was written
+        self.exchanging = False  # a request is out and its answer being read
+        self.idle_since = 0.0  # time.monotonic() when it was last put back idle
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -65,6 +79,12 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if not self.exchanging:
+            # Bytes nobody asked for (the connection is idle): it cannot be reused, and keeping
+            # them would let an endpoint fill our memory while we do not read; drop it now.
+            self.close()
+            return
+        self.heard = True
         self.buffer += data
         self._wake()
 
@@ -102,12 +122,19 @@ class _Connection(asyncio.Protocol):
     async def exchange(self, head: bytes, body: bytes, *, head_only: bool) -> _Answer:
         """Write one request and read its answer."""
         assert self.transport is not None
+        self.exchanging, self.heard = True, False
         self.transport.write(head + body)
         answer = _Answer()
         await self._read_head(answer)
         if not (head_only or answer.status in (204, 304) or answer.status < 200):
             await self._read_body(answer)
+        self.exchanging = False
+        self.answered += 1
         return answer
+
+    def ended_unanswered(self) -> bool:
+        """The connection ended (closed or reset) before a single byte of the answer came."""
+        return self.ended and not self.heard
 
     async def _more(self, what: str) -> None:
         """Wait until more bytes arrive; the connection's end first, in ``what``, is an error."""
@@ -203,8 +230,14 @@ class Http1Transport(httpx.AsyncBaseTransport):
     keeps at most ``workers`` out); idle ones wait for the next request to their origin.
     """
 
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        keepalive_expiry_s: float = KEEPALIVE_EXPIRY_S,
+    ) -> None:
         self._ssl_context = ssl_context
+        self._keepalive_expiry_s = keepalive_expiry_s
         self._idle: defaultdict[_Origin, list[_Connection]] = defaultdict(list)
         self._busy: set[_Connection] = set()
 
@@ -216,20 +249,29 @@ class Http1Transport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         body = await request.aread()
         head = _request_head(request, body)
+        head_only = request.method == "HEAD"
         connection = await self._connection(origin, timeouts.get("connect"))
+        reused = connection.answered > 0
         try:
-            async with asyncio.timeout(timeouts.get("read")):
-                answer = await connection.exchange(head, body, head_only=request.method == "HEAD")
-        except TimeoutError:
-            connection.close()
-            raise httpx.ReadTimeout("no answer in time") from None
-        except BaseException:  # broken, or cancelled mid-answer: its state is unknown
-            connection.close()
-            raise
-        finally:
-            self._busy.discard(connection)
+            answer = await self._exchange(connection, head, body, head_only, timeouts.get("read"))
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            if not (reused and connection.ended_unanswered()):
+                raise
+            # Sent once more, on a new connection, and only here: the server ended a connection
+            # it had kept alive before one byte of an answer. That is a server closing an idle
+            # connection (its keep-alive timeout or request limit) as our request crossed its
+            # close: it never read the request (the bytes met a closed socket). An HTTP/1.1
+            # server that takes a request answers it before it closes; one that acted on it and
+            # then hung up without a word is broken, and for it the outbox would send again
+            # anyway (a transient failure is retried), so this adds no repeat, it only comes
+            # sooner. A timeout, a reset after some answer, or a fresh connection: never resent.
+            # The resend has its own timeouts: a send then lasts at most read + connect + read
+            # (60 s by default), within the outbox's lease (newsbot.outbox.DEFAULT_LEASE_S).
+            connection = await self._open(origin, timeouts.get("connect"))
+            answer = await self._exchange(connection, head, body, head_only, timeouts.get("read"))
         idle = self._idle[origin]
         if answer.keep_alive and connection.reusable() and len(idle) < IDLE_PER_ORIGIN:
+            connection.idle_since = time.monotonic()
             idle.append(connection)
         else:
             connection.close()
@@ -240,15 +282,41 @@ class Http1Transport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
         )
 
+    async def _exchange(
+        self,
+        connection: _Connection,
+        head: bytes,
+        body: bytes,
+        head_only: bool,
+        timeout_s: float | None,
+    ) -> _Answer:
+        """One request and its answer on ``connection``; a connection that failed is closed."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await connection.exchange(head, body, head_only=head_only)
+        except TimeoutError:
+            connection.close()
+            raise httpx.ReadTimeout("no answer in time") from None
+        except BaseException:  # broken, or cancelled mid-answer: its state is unknown
+            connection.close()
+            raise
+        finally:
+            self._busy.discard(connection)
+
     async def _connection(self, origin: _Origin, timeout_s: float | None) -> _Connection:
-        """An idle connection to ``origin`` still open, else a new one."""
+        """An idle connection to ``origin`` still open and not expired, else a new one."""
         idle = self._idle[origin]
+        expired_before = time.monotonic() - self._keepalive_expiry_s
         while idle:
             connection = idle.pop()
-            if connection.reusable():
+            if connection.reusable() and connection.idle_since > expired_before:
                 self._busy.add(connection)
                 return connection
             connection.close()
+        return await self._open(origin, timeout_s)
+
+    async def _open(self, origin: _Origin, timeout_s: float | None) -> _Connection:
+        """A new connection to ``origin`` (TLS for https), counted busy."""
         scheme, raw_host, port = origin
         host = raw_host.decode("ascii")
         context = self._context() if scheme == b"https" else None

@@ -71,7 +71,8 @@ log = logging.getLogger(__name__)
 PACING_HORIZON_S = 5.0  # wait this long at most for an endpoint's pace; later rows are deferred
 PACING_RETRY_S = 30.0  # a row whose slot could not be asked for (the pace table failed) waits this
 # A row "sending" this long belongs to a dead worker: a send takes at most the pacing horizon
-# plus the request timeout (newsbot._http.DEFAULT_TIMEOUT_S, 20 s); three times that.
+# plus the request timeout (newsbot._http.DEFAULT_TIMEOUT_S, 20 s); three times that. (A send
+# the transport resends on a new connection takes at most 5 + 3 x 20 = 65 s: still within.)
 DEFAULT_LEASE_S = 3 * (PACING_HORIZON_S + 20.0)
 # With most senders still out, wait this long for more outcomes before a round trip: one trip
 # then records several (a trip costs about as much CPU as a send; +19 % msg/s measured).
