@@ -112,10 +112,15 @@ def _reset(conn: socket.socket) -> None:
     conn.close()
 
 
-def _fill(engine: Engine, total: int) -> None:
+def _fill(engine: Engine, count: int) -> None:
+    """Queue ``count`` more messages to the channel "hook" (keys after those already queued)."""
+    with Session(engine) as session:
+        start = len(session.exec(select(DeliveryRow.id)).all())
     now = datetime.now(UTC)
     message = Message("webhook", "alert", "标题", '{"n": 1}')
-    deliveries = [NewDelivery(f"k{n}", "alert", "hook", None, None, message) for n in range(total)]
+    deliveries = [
+        NewDelivery(f"k{start + n}", "alert", "hook", None, None, message) for n in range(count)
+    ]
     with Session(engine) as session:
         enqueue_many(session, deliveries, now=now)
         session.commit()
@@ -298,3 +303,45 @@ def test_a_server_ending_keep_alive_connections_every_few_requests_loses_no_send
     assert states == {"sent": total}, {row.last_error for row in _rows(engine)}
     assert report.sent == total
     assert server.requests == total  # each message once: none sent twice
+
+
+def test_the_next_runs_first_sends_survive_connections_the_server_ended_while_idle(
+    engine: Engine,
+) -> None:
+    """The service keeps one client between runs minutes apart; the platform ended its idle
+    keep-alive connections meanwhile, here just as the next run's requests arrive (its
+    idle timer and our request cross). The second run still sends every row at once."""
+    last_answer: dict[socket.socket, float] = {}
+    answered = Counter[int]()
+
+    def behave(conn: socket.socket, n: int) -> bool:
+        if n and time.monotonic() - last_answer[conn] > 0.2:
+            return False  # idle too long: closed as the request came in, never answered
+        conn.sendall(_ok())
+        last_answer[conn] = time.monotonic()
+        answered[n] += 1
+        return True
+
+    async def two_runs(url: str) -> list[OutboxReport]:
+        channel = build_channel(WebhookOptions(id="hook", url=url))
+        reports = []
+        async with make_delivery_client(timeout_s=5) as client:
+            for _ in range(2):
+                _fill(engine, 16)
+                run = send_due(
+                    engine,
+                    {"hook": channel},
+                    client=client,
+                    now=lambda: datetime.now(UTC),
+                    worker_id="w",
+                    pacer=Pacer(),
+                )
+                reports.append(await asyncio.wait_for(run, HANG_GUARD_S))
+                await asyncio.sleep(0.4)  # "minutes" between runs, for this server
+        return reports
+
+    with HostileServer(behave) as server:
+        reports = asyncio.run(two_runs(server.url))
+    assert [r.sent for r in reports] == [16, 16]
+    assert Counter(row.state for row in _rows(engine)) == {"sent": 32}
+    assert sum(answered.values()) == 32  # each message answered once
