@@ -24,6 +24,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from newsbot._http import delivery_error_from, make_delivery_client
 from newsbot._http1 import MAX_BODY_BYTES, Http1Transport
@@ -31,6 +33,8 @@ from newsbot.channels import build_channel
 from newsbot.channels.webhook import WebhookOptions
 from newsbot.errors import TransientDeliveryError
 from newsbot.models import Message
+from newsbot.outbox import NewDelivery, OutboxReport, Pacer, enqueue_many, send_due
+from newsbot.store.tables import DeliveryRow
 from newsbot.testing._server import LocalServer
 
 # What a scripted connection does with each request it reads: the bytes to answer, or None
@@ -81,7 +85,7 @@ class ScriptedServer:
 
     def _connection(self, conn: socket.socket) -> None:
         buffer = b""
-        with conn:
+        with conn, suppress(ConnectionError):  # the client may reset it (a dropped connection)
             while True:
                 while b"\r\n\r\n" not in buffer:
                     data = conn.recv(65536)
@@ -440,3 +444,39 @@ def test_a_webhook_channel_sends_through_the_delivery_client() -> None:
     request = server.requests[0]
     assert b"webhook-id: msg_" in request
     assert "标题".encode() in request
+
+
+def test_an_untrusted_certificate_fails_the_send_as_transient_and_redacted(
+    certificate: tuple[Path, Path], engine: Engine
+) -> None:
+    """A platform's certificate our trust store refuses (here self-signed) is retried, not
+    dead: a certificate fails for reasons that pass (the platform's expired and soon renewed,
+    a captive portal or intercepting proxy on the user's network, our clock), and a send that
+    keeps failing ends dead with the admin told after the policy's attempts anyway. The
+    stored error says what is wrong with the certificate, without the channel's key."""
+    cert, key = certificate
+    now = datetime.now(UTC)
+    message = Message("webhook", "alert", "标题", '{"n": 1}')
+    with Session(engine) as session:
+        enqueue_many(session, [NewDelivery("k", "alert", "hook", None, None, message)], now=now)
+        session.commit()
+    with tls_server(cert, key) as server:
+        url = f"https://127.0.0.1:{server.server_address[1]}/hook?key=SECRETKEY"
+        channel = build_channel(WebhookOptions(id="hook", url=url))
+
+        async def run() -> OutboxReport:
+            async with make_delivery_client(timeout_s=5) as client:
+                return await send_due(
+                    engine, {"hook": channel}, client=client, now=lambda: datetime.now(UTC),
+                    worker_id="w", pacer=Pacer(),
+                )  # fmt: skip
+
+        report = asyncio.run(run())
+    assert report.failed == 1
+    with Session(engine) as session:
+        row = session.exec(select(DeliveryRow)).one()
+    assert row.state == "failed"
+    assert row.last_error is not None
+    assert "SECRETKEY" not in row.last_error
+    assert "TLS certificate is not trusted (self-signed certificate)" in row.last_error
+    assert len(row.last_error) <= 300

@@ -411,8 +411,13 @@ async def _start_tls(
 
 
 def _reason(exc: OSError) -> str:
-    """Why a connection failed, in the words of the system ("Connection refused")."""
-    if not isinstance(exc, ssl.SSLError) and exc.errno and exc.errno > 0:
+    """Why a connection failed, in the words of the system ("Connection refused") or of TLS
+    ("the server's TLS certificate is not trusted (self-signed certificate)")."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the server's TLS certificate is not trusted ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):  # not TLS at the other end, or no common protocol
+        return f"TLS handshake failed ({exc.reason or exc})"
+    if exc.errno and exc.errno > 0:
         return os.strerror(exc.errno)
     return str(exc) or type(exc).__name__
 
