@@ -7,9 +7,13 @@ local receiver (FakePlatforms' signed webhook), which counts what it was sent.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,7 +35,7 @@ from newsbot.outbox import (
 from newsbot.store.locks import WorkerSlot
 from newsbot.store.outbox import release
 from newsbot.store.tables import DeliveryRow
-from newsbot.testing.platforms import FakePlatforms
+from newsbot.testing.platforms import WHSEC, FakePlatforms
 
 
 def _fill(engine: Engine, total: int) -> None:
@@ -207,3 +211,30 @@ def test_worker_slots_are_distinct_while_held_and_reused_after(engine: Engine) -
         assert (first, second) == ("slot-0", "slot-1")
     with WorkerSlot(engine) as again:
         assert again == "slot-0"
+
+
+WORKER = Path(__file__).parent.parent / "fixtures" / "channels" / "outbox_worker.py"
+
+
+def test_two_processes_drain_one_outbox_over_the_delivery_transport(engine: Engine) -> None:
+    """Two real worker processes, 16 senders each over the service's delivery client
+    (newsbot._http1), share one outbox: every message is sent, none twice (on PostgreSQL
+    their claims skip each other's locked rows; on SQLite they take turns on the lock)."""
+    total = 600
+    _fill(engine, total)
+    db_url = engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, "NEWSBOT_TEST_WHSEC": WHSEC}
+    with FakePlatforms(latency_s=0.002) as fake:
+        url = f"{fake.base_url}/webhook/hooks/newsbot"
+        command = [sys.executable, str(WORKER), db_url, url, "300", "16"]
+        workers = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        for worker in workers:
+            _, stderr = worker.communicate(timeout=120)  # stdout: "sent N" (~300 each)
+            assert worker.returncode == 0, stderr.decode()
+        received = _received(fake)
+    assert _states(engine) == {"sent": total}
+    assert set(received) == _expected_ids(engine)  # nothing lost
+    assert max(received.values()) == 1  # nothing sent twice
