@@ -345,3 +345,21 @@ def test_the_next_runs_first_sends_survive_connections_the_server_ended_while_id
     assert [r.sent for r in reports] == [16, 16]
     assert Counter(row.state for row in _rows(engine)) == {"sent": 32}
     assert sum(answered.values()) == 32  # each message answered once
+
+
+def test_a_tls_endpoint_that_never_finishes_its_handshake_is_a_connect_timeout(
+    engine: Engine,
+) -> None:
+    """An https endpoint that takes the connection and never answers the TLS hello: the
+    connect timeout covers the handshake, and the row is failed, to be retried."""
+    _fill(engine, 3)
+    with HostileServer(lambda conn, n: False) as server:  # reads the hello; never answers
+        url = server.url.replace("http://", "https://")
+        report = asyncio.run(_send_due(engine, url, timeout_s=0.5))
+    rows = _rows(engine)
+    assert report.failed == 3
+    assert {row.state for row in rows} == {"failed"}
+    for row in rows:
+        assert row.last_error is not None
+        assert "timed out" in row.last_error
+        assert SECRET_KEY not in row.last_error
