@@ -363,3 +363,46 @@ def test_a_tls_endpoint_that_never_finishes_its_handshake_is_a_connect_timeout(
         assert row.last_error is not None
         assert "timed out" in row.last_error
         assert SECRET_KEY not in row.last_error
+
+
+def test_a_silent_endpoint_does_not_hold_every_sender_while_other_channels_wait(
+    engine: Engine,
+) -> None:
+    """One platform takes connections and never answers; 64 of its messages are due before 8
+    of a healthy one. Its first wave times out (one try per sender); its other rows are then
+    deferred untried (the endpoint is held) instead of taking every sender for a timeout
+    each, wave after wave, while the healthy channel's messages wait behind them."""
+    silent_total, healthy_total = 64, 8
+    _fill(engine, silent_total)
+    with Session(engine) as session:
+        later = datetime.now(UTC)
+        message = Message("webhook", "alert", "标题", '{"n": 2}')
+        enqueue_many(
+            session,
+            [NewDelivery(f"ok{n}", "alert", "ok", None, None, message) for n in range(8)],
+            now=later,
+        )
+        session.commit()
+    with HostileServer(lambda conn, n: False) as silent, HostileServer(_answer_ok) as healthy:
+        silent.behave = _silent(silent)
+        channels = {
+            "hook": build_channel(WebhookOptions(id="hook", url=silent.url)),
+            "ok": build_channel(WebhookOptions(id="ok", url=healthy.url)),
+        }
+
+        async def run() -> OutboxReport:
+            async with make_delivery_client(timeout_s=0.5) as client:
+                due = send_due(
+                    engine, channels, client=client, now=lambda: datetime.now(UTC),
+                    worker_id="w", workers=16, pacer=Pacer(),
+                )  # fmt: skip
+                return await asyncio.wait_for(due, HANG_GUARD_S)
+
+        report = asyncio.run(run())
+    rows = _rows(engine)
+    tried = [row for row in rows if row.channel_id == "hook" and row.attempts]
+    assert Counter(row.state for row in rows if row.channel_id == "ok") == {"sent": healthy_total}
+    assert report.sent == healthy_total
+    assert len(tried) <= 16  # one wave of timeouts, not one per row
+    assert {row.state for row in rows if row.channel_id == "hook"} <= {"failed", "pending"}
+    assert silent.requests == len(tried)

@@ -417,6 +417,12 @@ class _Run:
             self.dead_channels.setdefault(channel.id, f"gave up after {attempt} attempts: {error}")
             return self._outcome(row, "dead", error=error)
         delay_s = self.policy.delay_s(attempt, exc.retry_after_s, self.rng)
+        if isinstance(exc.__cause__, httpx.TimeoutException):
+            # The endpoint did not answer (or accept) in time: its other rows wait as long as
+            # this one, deferred untried, rather than each taking a sender for a whole timeout.
+            # Else an endpoint that takes connections and never answers holds every sender,
+            # wave after wave, while other channels' messages wait behind its backlog.
+            self.pacer.hold(channel.id, delay_s)
         later = self.now() + timedelta(seconds=delay_s)
         log.info("delivery failed", extra={"channel": channel.id, "error": error})
         return self._outcome(row, "failed", error=error, next_attempt_at=later)
