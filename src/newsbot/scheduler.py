@@ -188,6 +188,13 @@ class Service:
                 # more may be due, and waiting for the next tick would cap the service at
                 # 100 messages every 5 s.
                 again = self._send_again or report.handled >= pipeline.SEND_LIMIT
+        except asyncio.CancelledError:
+            if not self.stopping.is_set():
+                raise
+            # Our own stop abandoned the sends still out after STOP_GRACE_S (the outbox gave
+            # their rows back): part of a normal stop, which apscheduler would otherwise log as
+            # the job failing, with a traceback, at every stop against a slow platform.
+            log.info("outbox sends abandoned at the stop")
         finally:
             self._sending.discard(task)
 

@@ -240,3 +240,22 @@ def test_a_kill_and_stop_loop_loses_nothing(engine: Engine, tmp_path: Path) -> N
     assert set(received) == {webhook for _, webhook in _rows(engine).values()}, f"seed {seed}"
     doubled = {webhook for webhook, times in received.items() if times > 1}
     assert doubled <= may_repeat, f"seed {seed}"
+
+
+def test_a_stop_that_abandons_sends_past_the_grace_is_quiet_and_releases_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """SIGTERM while every sender waits on a platform that takes 5 s to answer: the sends are
+    abandoned after the grace (STOP_GRACE_S), their rows go back to pending, the process exits
+    0, and the abandonment, part of a normal stop, is no error with a traceback in the log."""
+    _fill(engine, 100)
+    with FakePlatforms(latency_s=5.0) as fake, Service(tmp_path, engine, fake) as service:
+        service.start()
+        _wait_until(lambda: _states(engine)["sending"] >= DEFAULT_WORKERS)
+        time.sleep(0.5)  # their requests reach the receiver, which sits on them for 5 s
+        code, output = service.stop(signal.SIGTERM)
+    assert code == 0, output
+    assert "newsbot stopped" in output
+    assert "Traceback" not in output
+    assert " ERROR " not in output
+    assert _states(engine) == {"pending": 100}
