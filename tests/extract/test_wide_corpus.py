@@ -58,10 +58,9 @@ norm = bench.normalize
 HOLDOUT_MIN_RECALL = 0.95
 HOLDOUT_MIN_PRECISION = 0.95
 
-# Fresh floors: the first measurement of fresh/ with the extractor as it was before any fix of the
-# unseen-papers work (5d8c5a8, 2026-11-30, docs/benchmarks.md) found 5 of its 5 headlines and
-# invented none. The floors are that minus a small margin; with so few headlines that still
-# allows no miss, which is the point: a regression on an unseen paper fails the run.
+# Fresh floors, for when fresh/ holds pages again (its first page turned out to be an existing
+# fixture and moved to tuning/). Set them from the first measurement of the new pages, minus a
+# small margin, and say so here.
 FRESH_MIN_RECALL = 0.9
 FRESH_MIN_PRECISION = 0.9
 
@@ -203,7 +202,15 @@ def _headline_recall_and_precision(cases: list[Any]) -> tuple[float, float]:
     ("cases", "min_recall", "min_precision"),
     [
         pytest.param(HOLDOUT, HOLDOUT_MIN_RECALL, HOLDOUT_MIN_PRECISION, id="holdout"),
-        pytest.param(FRESH, FRESH_MIN_RECALL, FRESH_MIN_PRECISION, id="fresh"),
+        pytest.param(
+            FRESH,
+            FRESH_MIN_RECALL,
+            FRESH_MIN_PRECISION,
+            id="fresh",
+            marks=pytest.mark.skipif(
+                not FRESH, reason="fresh/ holds no page yet (README: gather unseen papers)"
+            ),
+        ),
     ],
 )
 def test_unseen_headline_recall_and_precision(
