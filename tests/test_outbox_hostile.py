@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from tests.raw_http import read_request
 
 from newsbot._http import make_delivery_client
 from newsbot.channels import build_channel
@@ -76,20 +77,10 @@ class HostileServer:
         buffer, n = b"", 0
         with conn, suppress(OSError):
             while not self.stopping.is_set():
-                while b"\r\n\r\n" not in buffer:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buffer += data
-                head, _, buffer = buffer.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                while len(buffer) < length:
-                    buffer += conn.recv(65536)
-                buffer = buffer[length:]
+                request = read_request(conn, buffer)
+                if request is None:
+                    return
+                buffer = request[1]
                 with self._lock:
                     self.requests += 1
                 if not self.behave(conn, n):
