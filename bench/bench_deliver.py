@@ -122,6 +122,19 @@ def h2_receiver(port_out: Any, count: Any, latency_s: float) -> None:
     asyncio.run(main())
 
 
+def start_receiver(
+    serve: Callable[[Any, Any, float], None], latency_s: float
+) -> tuple[multiprocessing.Process, str, Any]:
+    """``serve`` (``receiver`` or ``h2_receiver``) in another process, once it listens:
+    the process, its URL and its shared count of messages received."""
+    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
+    server = multiprocessing.Process(target=serve, args=(port, count, latency_s), daemon=True)
+    server.start()
+    while not port.value:
+        time.sleep(0.01)
+    return server, f"http://127.0.0.1:{port.value}/hook", count
+
+
 def fill(engine: Engine, total: int) -> None:
     """Reset the outbox to ``total`` pending messages."""
     SQLModel.metadata.drop_all(engine)
@@ -263,14 +276,7 @@ def main() -> None:
     parser.add_argument("--httpcore", action="store_true", help="profile over httpx's default")
     parser.add_argument("--rounds", type=int, default=0, help="only both transports, N rounds")
     args = parser.parse_args()
-    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
-    server = multiprocessing.Process(
-        target=receiver, args=(port, count, args.latency_ms / 1000), daemon=True
-    )
-    server.start()
-    while not port.value:
-        time.sleep(0.01)
-    url = f"http://127.0.0.1:{port.value}/hook"
+    server, url, count = start_receiver(receiver, args.latency_ms / 1000)
     channel = build_channel(WebhookOptions(id="hook", url=url))
     total = args.messages
     results: list[tuple[str, float]] = []
@@ -355,14 +361,7 @@ def http2_run(channel: Channel, total: int, args: argparse.Namespace) -> float |
         import h2  # noqa: F401 - only asks whether it is installed
     except ImportError:
         return None
-    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
-    server = multiprocessing.Process(
-        target=h2_receiver, args=(port, count, args.latency_ms / 1000), daemon=True
-    )
-    server.start()
-    while not port.value:
-        time.sleep(0.01)
-    url = f"http://127.0.0.1:{port.value}/hook"
+    server, url, count = start_receiver(h2_receiver, args.latency_ms / 1000)
     seconds = asyncio.run(async_httpx_run(channel, total, 4, url=url, http2=True))
     assert count.value == total, f"HTTP/2: {count.value} of {total}"
     server.terminate()

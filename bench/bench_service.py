@@ -16,7 +16,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_deliver import receiver
+from bench_deliver import receiver, start_receiver
 from sqlmodel import Session, func, select
 
 from newsbot.models import Message
@@ -61,15 +60,9 @@ def main() -> None:
     with Session(engine) as session:
         enqueue_many(session, queued, now=datetime.now(UTC))
         session.commit()
-    port, count = multiprocessing.Value("i", 0), multiprocessing.Value("l", 0)
-    server = multiprocessing.Process(
-        target=receiver, args=(port, count, args.latency_ms / 1000), daemon=True
-    )
-    server.start()
-    while not port.value:
-        time.sleep(0.01)
+    server, url, count = start_receiver(receiver, args.latency_ms / 1000)
     config = folder / "newsbot.yaml"
-    config.write_text(CONFIG.format(url=f"http://127.0.0.1:{port.value}/hook"), "utf-8")
+    config.write_text(CONFIG.format(url=url), "utf-8")
     env = {**os.environ, "NEWSBOT_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     command = [sys.executable, "-m", "newsbot", "--config", str(config), "run"]
     started = time.monotonic()
