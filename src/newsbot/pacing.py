@@ -24,8 +24,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
@@ -54,7 +54,6 @@ class SharedPacer:
         self._held_until_s: dict[str, float] = {}  # pace key -> end of the hold it asked for
         # One thread for the budget's SQL: a slot is one short UPDATE, never on the event loop.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pacing-db")
-        self._holds: set[Future[None]] = set()
         self._connection: Connection | None = None  # the pacer thread's, kept between slots
         # Slots asked for and not yet taken; ``_taking`` while the thread works through them.
         self._lock = threading.Lock()
@@ -109,17 +108,21 @@ class SharedPacer:
                 _settle(loop, slot, wait_s)
 
     def _take(self, wanted: list[tuple[str, float]]) -> list[float]:
-        # One connection held by the pacer's thread: no pool checkout (nor PostgreSQL's
-        # pre-ping) for every round.
+        with self._session() as session:
+            return store.take_slots(session, wanted, now_s=self.clock_s(), horizon_s=self.horizon_s)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A session on the pacer thread's one connection, held between rounds (no pool
+        checkout, nor PostgreSQL's pre-ping, each time); a connection that failed is let go,
+        and the next round connects again."""
         if self._connection is None:
             self._connection = self.engine.connect()
         try:
             with Session(bind=self._connection) as session:
-                return store.take_slots(
-                    session, wanted, now_s=self.clock_s(), horizon_s=self.horizon_s
-                )
+                yield session
         except BaseException:
-            self._drop_connection()  # a broken connection is not kept: the next take reconnects
+            self._drop_connection()
             raise
 
     def _drop_connection(self) -> None:
@@ -137,13 +140,11 @@ class SharedPacer:
             return
         until_s = self.clock_s() + delay_s
         self._held_until_s[key] = max(self._held_until_s.get(key, 0.0), until_s)
-        future = self._db.submit(self._hold, key, until_s)
-        self._holds.add(future)
-        future.add_done_callback(self._holds.discard)
+        self._db.submit(self._hold, key, until_s)
 
     def _hold(self, key: str, until_s: float) -> None:
         try:
-            with Session(self.engine) as session:
+            with self._session() as session:
                 store.hold_until(session, key, until_s=until_s)
         except Exception:  # a lost hold only means the platform tells us again
             log.exception("pacing hold not stored")

@@ -7,7 +7,7 @@ the row a concurrent UPDATE changed) never hand the same slot to two senders.
 Usage::
 
     with Session(engine) as session:
-        wait_s = take_slot(session, key, now_s=time.time(), interval_s=3.4, horizon_s=5.0)
+        (wait_s,) = take_slots(session, [(key, 3.4)], now_s=time.time(), horizon_s=5.0)
 """
 
 from __future__ import annotations
@@ -34,25 +34,17 @@ def _ensure(session: Session, endpoint_key: str) -> None:
     )
 
 
-def take_slot(
-    session: Session, endpoint_key: str, *, now_s: float, interval_s: float, horizon_s: float
-) -> float:
-    """Reserve the endpoint's next slot when it is at most ``horizon_s`` away; commits.
-
-    Returns the seconds to wait for the slot (0 when free now). When the slot is further away
-    than ``horizon_s`` nothing is reserved and the (larger) wait is returned, so the caller
-    defers the message instead of holding a sender.
-    """
-    (wait_s,) = take_slots(session, [(endpoint_key, interval_s)], now_s=now_s, horizon_s=horizon_s)
-    return wait_s
-
-
 def take_slots(
     session: Session, wanted: Sequence[tuple[str, float]], *, now_s: float, horizon_s: float
 ) -> list[float]:
-    """:func:`take_slot` for each (endpoint key, interval) in order, in one transaction and
-    one commit (the pacer gathers the senders that asked meanwhile). Two for one endpoint get
-    consecutive slots. An endpoint's row is made on its first use only."""
+    """Reserve each endpoint's next slot, for each (endpoint key, interval) in order, in one
+    transaction and one commit (the pacer gathers the senders that asked meanwhile); returns
+    the seconds to wait for each (0 when free now). Two for one endpoint get consecutive slots.
+
+    A slot further away than ``horizon_s`` is not reserved and its (larger) wait is returned,
+    so the caller defers the message instead of holding a sender. An endpoint's row is made
+    on its first use only.
+    """
     waits = []
     for endpoint_key, interval_s in wanted:
         wait_s = _take(session, endpoint_key, now_s, interval_s, horizon_s)
