@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from newsbot import pipeline
+from newsbot import outbox, pipeline
 from newsbot.config import DigestSettings, Subscriber, SubscriberSettings, load_settings
 from newsbot.ingest import quiet_hours_end
 from newsbot.models import Message
@@ -168,10 +168,10 @@ def _queue(app: App, numbers: range) -> None:
 def test_one_outbox_job_sends_past_the_claim_limit_of_a_run(
     tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More due rows than one run claims (pipeline.SEND_LIMIT): the job runs again at once
-    until none is left, instead of sending SEND_LIMIT rows per tick of the outbox job."""
+    """More due rows than one run claims (outbox.RUN_LIMIT): the job runs again at once
+    until none is left, instead of sending RUN_LIMIT rows per tick of the outbox job."""
     monkeypatch.setenv("NEWSBOT_TEST_WHSEC", WHSEC)
-    total = pipeline.SEND_LIMIT * 2 + 40
+    total = outbox.RUN_LIMIT * 2 + 40
     with FakePlatforms() as fake:
         app = _webhook_app(tmp_path, engine, fake)
         _queue(app, range(total))

@@ -82,6 +82,8 @@ LINGER_S = 0.001
 # receiver, 16 ~2,000-2,400 (docs/benchmarks.md, "Delivery"). The price: after a SIGKILL, up
 # to this many messages (those in flight or sent but not yet recorded) are sent again.
 DEFAULT_WORKERS = 16
+# Rows one run claims at most; the service runs again at once while a run reaches it.
+RUN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ async def send_due(
     client: httpx.AsyncClient,
     now: Callable[[], datetime],
     worker_id: str,
-    limit: int = 500,
+    limit: int = RUN_LIMIT,
     workers: int = DEFAULT_WORKERS,
     admin_channel_id: str | None = None,
     lease_s: float = DEFAULT_LEASE_S,

@@ -275,18 +275,16 @@ async def poll_all(app: App, *, day: date | None = None, notify: bool = True) ->
         return list(await asyncio.gather(*tasks))
 
 
-SEND_LIMIT = 500  # rows one outbox run claims at most; the service runs again while it hits it
-
-
 async def send_due(
     app: App,
     *,
     worker_id: str = "main",
-    limit: int = SEND_LIMIT,
+    limit: int | None = None,
     stop: asyncio.Event | None = None,
     client: httpx.AsyncClient | None = None,
 ) -> OutboxReport:
-    """Send every delivery that is due now, through the outbox.
+    """Send every delivery that is due now, through the outbox (at most ``limit`` rows,
+    :data:`newsbot.outbox.RUN_LIMIT` unless given).
 
     The service passes its own ``worker_id`` (a WorkerSlot), its ``stop`` event and one
     long-lived ``client`` (connections to each platform are kept across runs).
@@ -305,7 +303,7 @@ async def send_due(
             client=http,
             now=app.clock,
             worker_id=worker_id,
-            limit=limit,
+            limit=outbox.RUN_LIMIT if limit is None else limit,
             admin_channel_id=app.settings.admin.channel,
             pacer=app.pacer,
             stop=stop,

@@ -184,10 +184,10 @@ class Service:
                         "outbox",
                         extra={"sent": report.sent, "failed": report.failed, "dead": report.dead},
                     )
-                # A run stops at its claim limit (pipeline.send_due's 500): when it got there,
+                # A run stops at its claim limit (outbox.RUN_LIMIT): when it got there,
                 # more may be due, and waiting for the next tick would cap the service at
                 # 100 messages every 5 s.
-                again = self._send_again or report.handled >= pipeline.SEND_LIMIT
+                again = self._send_again or report.handled >= outbox.RUN_LIMIT
         except asyncio.CancelledError:
             if not self.stopping.is_set():
                 raise
