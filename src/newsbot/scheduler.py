@@ -67,7 +67,7 @@ class Service:
         self.slot = WorkerSlot(app.engine)
         self.worker_id = "main"
         self.client: httpx.AsyncClient | None = None  # one client: connections kept across runs
-        self._sending: set[asyncio.Task[Any]] = set()  # the outbox run going, if any
+        self._sending: asyncio.Task[Any] | None = None  # the outbox run going, if any
         self._send_again = False  # alerts were queued during that run: one more pass
 
     def _add_jobs(self) -> None:
@@ -166,12 +166,10 @@ class Service:
         """Run the outbox; while a run is going, ask it for one more pass instead of starting
         a second run beside it (two runs would keep twice ``workers`` messages in flight,
         and so twice the messages a SIGKILL can make repeat)."""
-        if self._sending:
+        if self._sending is not None:
             self._send_again = True
             return
-        task = asyncio.current_task()
-        assert task is not None
-        self._sending.add(task)
+        self._sending = asyncio.current_task()
         try:
             again = True
             while again and not self.stopping.is_set():
@@ -196,7 +194,7 @@ class Service:
             # the job failing, with a traceback, at every stop against a slow platform.
             log.info("outbox sends abandoned at the stop")
         finally:
-            self._sending.discard(task)
+            self._sending = None
 
     def _start_outbox(self) -> None:
         """Take a stable identity and give back at once the rows its previous run held."""
@@ -209,8 +207,8 @@ class Service:
     async def _stop_outbox(self) -> None:
         """Sends in flight finish within STOP_GRACE_S or are cancelled (their rows released)."""
         self.scheduler.pause()  # no new job starts; stopping is set, so no send claims more
-        if self._sending:
-            _, late = await asyncio.wait(set(self._sending), timeout=STOP_GRACE_S)
+        if self._sending is not None:
+            _, late = await asyncio.wait({self._sending}, timeout=STOP_GRACE_S)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
