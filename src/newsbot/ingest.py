@@ -6,10 +6,8 @@ so a crash leaves either nothing or the issue with its matches and outbox rows.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from newsbot._collector import collector_paused
 from newsbot.config import Subscriber, parse_hhmm
 from newsbot.errors import ExtractionError, SourceError, SourceThrottledError
 from newsbot.models import Article, Explanation, Issue, Match, Message, RawIssue
@@ -198,29 +197,12 @@ def _store_and_match(
         articles_new=len(changes.new),
         articles_changed=len(changes.changed),
     )
-    with _collector_paused():
+    with collector_paused():
         matches, alerts = enqueue_matches(
             session, app, raw.source_id, fresh, paper=report.paper, notify=notify, now=now
         )
     report.matches, report.alerts = matches, alerts
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one poll's matches are stored.
-
-    A big poll makes hundreds of thousands of short-lived, acyclic objects (matches, rows,
-    messages): the collector would walk them over and over (a fifth of the CPU measured in
-    bench/bench_pipeline.py). They are freed by reference counting all the same.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass

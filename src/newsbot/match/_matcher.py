@@ -18,7 +18,6 @@ rules (most rules) are compiled to their clauses only then, the first time."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from operator import itemgetter
@@ -28,6 +27,7 @@ import ahocorasick
 import numpy as np
 import numpy.typing as npt
 
+from newsbot._collector import collector_paused
 from newsbot.match._ast import field_texts
 from newsbot.match._builder import ANY_FIELD, Builder, Compiled, Trigger
 from newsbot.match._index import ClauseIndex
@@ -45,15 +45,9 @@ class Matcher:
     """Rules compiled once; ``match`` is pure and safe to call from several threads."""
 
     def __init__(self, rules: Sequence[RuleSpec], topics: Sequence[Topic] = ()) -> None:
-        # Compiling makes millions of acyclic objects (keys, postings, compiled rules): the
-        # cyclic collector would walk them over and over (a fifth of the compile time).
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # Compiling makes millions of acyclic objects (keys, postings, compiled rules).
+        with collector_paused():
             self._compile(rules, topics)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _compile(self, rules: Sequence[RuleSpec], topics: Sequence[Topic]) -> None:
         builder = Builder(topics)
