@@ -157,7 +157,7 @@ class StoreCollector(Collector):
             with Session(self.engine) as session:
                 counts = console.delivery_counts(session)
                 due, oldest = console.outbox_due(session, now=now)
-                sources = console.source_health(session)
+                sources = console.source_rows(session)
                 stored = console.table_counts(session)
         except SQLAlchemyError:
             # A scrape must not fail with the database: the counters still tell what happened.
@@ -183,7 +183,7 @@ class StoreCollector(Collector):
             "Consecutive failed polls of each active source.",
             labels=["source"],
         )
-        for row, _issues in sources:
+        for row in sources:
             if row.active:
                 streaks.add_metric([row.id], row.consecutive_failures)
         yield streaks

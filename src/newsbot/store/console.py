@@ -41,15 +41,18 @@ def ping(session: Session) -> None:
     session.execute(text("SELECT 1")).one()
 
 
+def source_rows(session: Session) -> list[SourceRow]:
+    """Every source row, active first, then by id."""
+    query = select(SourceRow).order_by(col(SourceRow.active).desc(), col(SourceRow.id))
+    return list(session.exec(query).all())
+
+
 def source_health(session: Session) -> list[tuple[SourceRow, int]]:
-    """Every source row (active first, then by id) with how many issues it has stored."""
+    """Every source row (as :func:`source_rows`) with how many issues it has stored."""
     counts = dict(
         session.exec(select(IssueRow.source_id, func.count()).group_by(IssueRow.source_id)).all()
     )
-    rows = session.exec(
-        select(SourceRow).order_by(col(SourceRow.active).desc(), col(SourceRow.id))
-    ).all()
-    return [(row, int(counts.get(row.id, 0))) for row in rows]
+    return [(row, int(counts.get(row.id, 0))) for row in source_rows(session)]
 
 
 def issue_pages(session: Session, issue_id: int) -> list[IssuePageRow]:
